@@ -1,0 +1,211 @@
+"""Read Warta's settings once from WARTA_* variables and an optional TOML file into a frozen object."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+__all__ = ["Settings", "SettingsError", "load_settings"]
+
+PROJECT_URL = "https://github.com/warta-news/warta"
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(ValueError):
+    """A setting has a bad value; the message names the variable and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every knob of the service, typed and validated; passed explicitly, never global."""
+
+    database_url: str | None = None
+    data_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = ""
+    seeds: Path = Path("seeds")
+    user_agent_contact: str = PROJECT_URL
+    log_level: str = "INFO"
+    log_format: str = "text"
+    # Database pool.
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    # Fetching and politeness.
+    per_host_concurrency: int = 2
+    global_concurrency: int = 16
+    min_host_spacing: float = 1.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    max_retries: int = 2
+    # Scheduling.
+    tick_seconds: float = 30.0
+    workers: int = 4
+    lease_seconds: int = 300
+    # Feeds.
+    feed_default_limit: int = 50
+    feed_max_limit: int = 200
+
+    @property
+    def base_url(self) -> str:
+        """Public base of self links: WARTA_PUBLIC_URL, else the bind address."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def user_agent(self) -> str:
+        from config import __version__
+
+        return f"Warta/{__version__} (+{self.user_agent_contact})"
+
+
+def _str(value: str) -> str:
+    return value
+
+
+def _int_range(lo: int, hi: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise ValueError(f"expected a whole number, got {value!r}") from None
+        if not lo <= number <= hi:
+            raise ValueError(f"must be between {lo} and {hi}, got {number}")
+        return number
+
+    return parse
+
+
+def _positive_float(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"expected a number, got {value!r}") from None
+    if not number > 0:
+        raise ValueError(f"must be greater than 0, got {number}")
+    return number
+
+
+def _non_negative_float(value: str) -> float:
+    number = _positive_float(value) if value.strip() not in ("0", "0.0") else 0.0
+    return number
+
+
+def _dsn(value: str) -> str | None:
+    if not value:
+        return None
+    if urlsplit(value).scheme not in ("postgresql", "postgres"):
+        raise ValueError("must be a postgresql:// URL")
+    return value
+
+
+def _url(value: str) -> str:
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"must be an absolute http(s) URL, got {value!r}")
+    return value.rstrip("/")
+
+
+def _log_level(value: str) -> str:
+    level = value.upper()
+    if level not in _LOG_LEVELS:
+        raise ValueError(f"must be one of {', '.join(_LOG_LEVELS)}, got {value!r}")
+    return level
+
+
+def _log_format(value: str) -> str:
+    if value not in ("text", "json"):
+        raise ValueError(f"must be 'text' or 'json', got {value!r}")
+    return value
+
+
+def _host(value: str) -> str:
+    if not value or any(c.isspace() for c in value):
+        raise ValueError(f"must be a host name or address, got {value!r}")
+    return value
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "database_url": _dsn,
+    "data_dir": Path,
+    "host": _host,
+    "port": _int_range(0, 65535),
+    "public_url": _url,
+    "seeds": Path,
+    "user_agent_contact": _str,
+    "log_level": _log_level,
+    "log_format": _log_format,
+    "db_pool_min": _int_range(1, 100),
+    "db_pool_max": _int_range(1, 500),
+    "per_host_concurrency": _int_range(1, 64),
+    "global_concurrency": _int_range(1, 1024),
+    "min_host_spacing": _non_negative_float,
+    "connect_timeout": _positive_float,
+    "read_timeout": _positive_float,
+    "total_timeout": _positive_float,
+    "max_body_bytes": _int_range(1024, 1024**3),
+    "max_redirects": _int_range(0, 20),
+    "max_retries": _int_range(0, 10),
+    "tick_seconds": _positive_float,
+    "workers": _int_range(1, 256),
+    "lease_seconds": _int_range(10, 86400),
+    "feed_default_limit": _int_range(1, 1000),
+    "feed_max_limit": _int_range(1, 1000),
+}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from WARTA_* variables over the TOML file named by WARTA_CONFIG.
+
+    Raises:
+        SettingsError: naming the variable (or file key) and why its value is bad.
+    """
+    env = os.environ if environ is None else environ
+    raw: dict[str, tuple[str, str]] = {}  # field -> (where it came from, text value)
+    config_file = env.get("WARTA_CONFIG")
+    if config_file:
+        raw.update(_read_toml(Path(config_file)))
+    for field in fields(Settings):
+        name = f"WARTA_{field.name.upper()}"
+        if name in env:
+            raw[field.name] = (name, env[name])
+
+    values: dict[str, Any] = {}
+    for key, (origin, text) in raw.items():
+        try:
+            values[key] = _PARSERS[key](text.strip())
+        except ValueError as exc:
+            raise SettingsError(f"{origin}: {exc}") from None
+    settings = Settings(**values)
+    if settings.db_pool_min > settings.db_pool_max:
+        raise SettingsError("WARTA_DB_POOL_MIN: must not exceed WARTA_DB_POOL_MAX")
+    if settings.feed_default_limit > settings.feed_max_limit:
+        raise SettingsError("WARTA_FEED_DEFAULT_LIMIT: must not exceed WARTA_FEED_MAX_LIMIT")
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, tuple[str, str]]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SettingsError(f"WARTA_CONFIG: cannot read {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"WARTA_CONFIG: {path} is not valid TOML: {exc}") from None
+    out: dict[str, tuple[str, str]] = {}
+    for key, value in data.items():
+        field = key.lower().removeprefix("warta_")
+        if field not in _PARSERS:
+            raise SettingsError(f"WARTA_CONFIG: {path}: unknown setting {key!r}")
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise SettingsError(f"WARTA_CONFIG: {path}: {key} must be a string or number")
+        out[field] = (f"{path}: {key}", str(value))
+    return out

@@ -1,0 +1,1 @@
+"""Warta's write side: schedule, fetch, discover, extract, normalize, classify, store."""
