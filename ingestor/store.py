@@ -1,0 +1,262 @@
+"""All SQL of the write side: the catalogue, fetch state, articles with their links, run outcomes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from config.records import ArticleRecord
+from ingestor.sources import Source
+
+__all__ = [
+    "LogEvent",
+    "StoredArticle",
+    "known_urls",
+    "load_validators",
+    "record_run",
+    "save_articles",
+    "save_fetch_state",
+    "sync_sources",
+    "write_log",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article ready for the database: the record plus what only the pipeline knows."""
+
+    record: ArticleRecord
+    identity: str
+    source_id: str
+    first_seen_at: datetime
+    regions: tuple[tuple[str, str], ...] = ()  # (region key, reason)
+    topics: tuple[tuple[str, float, str], ...] = ()  # (slug, score, reason)
+
+
+@dataclass(frozen=True, slots=True)
+class LogEvent:
+    source_id: str
+    event: str
+    run_id: str | None = None
+    url: str | None = None
+    status: int | None = None
+    not_modified: bool | None = None
+    bytes: int | None = None
+    elapsed_ms: int | None = None
+    error_kind: str | None = None
+    message: str | None = None
+
+
+def _source_config(source: Source) -> dict[str, Any]:
+    return {
+        "layout": source.layout,
+        "rss": list(source.discovery.rss),
+        "listings": [l.url for l in source.discovery.listings],  # noqa: E741
+        "sitemaps": list(source.discovery.sitemaps),
+        "article_pattern": source.article_pattern.pattern,
+        "verified": source.verified,
+        "notes": source.notes,
+    }
+
+
+async def sync_sources(pool: asyncpg.Pool, sources: Sequence[Source]) -> None:
+    """Upsert the catalogue; schedule and health state survive, removed sources are disabled."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.executemany(
+            """
+            INSERT INTO sources (id, name, base_url, province, timezone, lang, republish, rights,
+                                 config, enabled, poll_min_seconds, poll_max_seconds, health)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                    CASE WHEN $10 THEN 'ok' ELSE 'disabled' END)
+            ON CONFLICT (id) DO UPDATE SET
+                name = EXCLUDED.name, base_url = EXCLUDED.base_url, province = EXCLUDED.province,
+                timezone = EXCLUDED.timezone, lang = EXCLUDED.lang, republish = EXCLUDED.republish,
+                rights = EXCLUDED.rights, config = EXCLUDED.config,
+                poll_min_seconds = EXCLUDED.poll_min_seconds,
+                poll_max_seconds = EXCLUDED.poll_max_seconds,
+                -- the catalogue can disable a source; re-enabling it is an operator's call
+                -- unless the catalogue itself had disabled it
+                enabled = CASE WHEN NOT EXCLUDED.enabled THEN false
+                               WHEN sources.disabled_reason = 'catalogue' THEN true
+                               ELSE sources.enabled END,
+                disabled_reason = CASE WHEN NOT EXCLUDED.enabled THEN 'catalogue'
+                               WHEN sources.disabled_reason = 'catalogue' THEN NULL
+                               ELSE sources.disabled_reason END,
+                health = CASE WHEN NOT EXCLUDED.enabled THEN 'disabled'
+                               WHEN sources.disabled_reason = 'catalogue' THEN 'ok'
+                               ELSE sources.health END,
+                updated_at = now()
+            """,
+            [
+                (
+                    s.id, s.name, s.base_url, s.province, s.tz_name, s.lang, s.republish,
+                    s.rights, _source_config(s), s.enabled, s.poll_min_seconds,
+                    s.poll_max_seconds,
+                )
+                for s in sources
+            ],
+        )  # fmt: skip
+        await conn.execute(
+            "UPDATE sources SET enabled = false, health = 'disabled',"
+            " disabled_reason = 'removed from catalogue', updated_at = now()"
+            " WHERE NOT (id = ANY($1::text[])) AND enabled",
+            [s.id for s in sources],
+        )
+
+
+async def known_urls(pool: asyncpg.Pool, urls: Iterable[str]) -> set[str]:
+    """The subset of `urls` already stored, as article URL or canonical URL."""
+    wanted = list(dict.fromkeys(urls))
+    if not wanted:
+        return set()
+    rows = await pool.fetch(
+        "SELECT u FROM unnest($1::text[]) AS u WHERE EXISTS"
+        " (SELECT 1 FROM articles a WHERE a.url = u OR a.canonical_url = u)",
+        wanted,
+    )
+    return {r["u"] for r in rows}
+
+
+async def load_validators(pool: asyncpg.Pool, url: str) -> tuple[str | None, str | None]:
+    """The (ETag, Last-Modified) stored for a URL, for a conditional GET."""
+    row = await pool.fetchrow("SELECT etag, last_modified FROM fetch_state WHERE url = $1", url)
+    return (row["etag"], row["last_modified"]) if row else (None, None)
+
+
+async def save_fetch_state(
+    pool: asyncpg.Pool,
+    *,
+    url: str,
+    source_id: str,
+    status: int | None,
+    etag: str | None,
+    last_modified: str | None,
+    not_modified: bool,
+) -> None:
+    """Remember the validators; a 304 keeps the ones we had (RFC 9111 §4.3.4)."""
+    await pool.execute(
+        """
+        INSERT INTO fetch_state (url, source_id, etag, last_modified, last_status, last_fetched_at)
+        VALUES ($1, $2, $3, $4, $5, now())
+        ON CONFLICT (url) DO UPDATE SET
+            etag = CASE WHEN $6 THEN COALESCE(EXCLUDED.etag, fetch_state.etag) ELSE EXCLUDED.etag END,
+            last_modified = CASE WHEN $6
+                THEN COALESCE(EXCLUDED.last_modified, fetch_state.last_modified)
+                ELSE EXCLUDED.last_modified END,
+            last_status = EXCLUDED.last_status, last_fetched_at = now()
+        """,
+        url,
+        source_id,
+        etag,
+        last_modified,
+        status,
+        not_modified,
+    )
+
+
+_INSERT_ARTICLE = """
+INSERT INTO articles (identity, url, canonical_url, source_id, title, summary, text, authors,
+    published_at, published_raw, date_source, updated_at, first_seen_at, lang, image,
+    image_caption, section, tags, place, region, regency, topics, related, provenance,
+    content_hash)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+    $20, $21, $22, $23, $24, $25)
+ON CONFLICT (identity) DO NOTHING
+RETURNING id
+"""
+
+
+def _article_args(item: StoredArticle) -> tuple[Any, ...]:
+    r = item.record
+    assert r.published_at is not None and r.date_source is not None and r.content_hash
+    return (
+        item.identity, r.url, r.canonical_url or r.url, item.source_id, r.title, r.summary,
+        r.text, list(r.authors), r.published_at, r.published_raw, r.date_source, r.updated_at,
+        item.first_seen_at, r.lang, r.image, r.image_caption, r.section, list(r.tags), r.place,
+        r.region, r.regency, list(r.topics),
+        [{"title": x.title, "url": x.url} for x in r.related], dict(r.provenance),
+        r.content_hash,
+    )  # fmt: skip
+
+
+async def save_articles(pool: asyncpg.Pool, items: Sequence[StoredArticle]) -> list[int]:
+    """Insert new articles with their region/topic links in one transaction; return new ids.
+
+    Idempotent: an identity already stored is skipped, so running a pass twice adds nothing.
+    """
+    new_ids: list[int] = []
+    if not items:
+        return new_ids
+    async with pool.acquire() as conn, conn.transaction():
+        for item in items:
+            article_id = await conn.fetchval(_INSERT_ARTICLE, *_article_args(item))
+            if article_id is None:
+                continue
+            new_ids.append(article_id)
+            published = item.record.published_at
+            await conn.executemany(
+                "INSERT INTO article_regions (article_id, region, reason, published_at)"
+                " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                [(article_id, key, reason, published) for key, reason in item.regions],
+            )
+            await conn.executemany(
+                "INSERT INTO article_topics (article_id, topic, score, reason, published_at)"
+                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                [(article_id, slug, score, why, published) for slug, score, why in item.topics],
+            )
+    return new_ids
+
+
+async def write_log(pool: asyncpg.Pool, events: Sequence[LogEvent]) -> None:
+    """Append fetch/article/run events to the ingestion log in one round trip."""
+    if not events:
+        return
+    await pool.executemany(
+        "INSERT INTO ingestion_log (source_id, run_id, event, url, status, not_modified, bytes,"
+        " elapsed_ms, error_kind, message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        [
+            (e.source_id, e.run_id, e.event, e.url, e.status, e.not_modified, e.bytes,
+             e.elapsed_ms, e.error_kind, e.message)
+            for e in events
+        ],
+    )  # fmt: skip
+
+
+async def record_run(
+    pool: asyncpg.Pool,
+    source_id: str,
+    *,
+    ok: bool,
+    new_articles: int,
+    error_kind: str | None = None,
+    error_message: str | None = None,
+    stats: dict[str, Any] | None = None,
+) -> None:
+    """Write a run's outcome onto the source row: health, last error, counters."""
+    await pool.execute(
+        """
+        UPDATE sources SET
+            last_run_at = now(),
+            last_success_at = CASE WHEN $2 THEN now() ELSE last_success_at END,
+            last_error_at = CASE WHEN $2 THEN last_error_at ELSE now() END,
+            last_error_kind = CASE WHEN $2 THEN last_error_kind ELSE $4 END,
+            last_error_message = CASE WHEN $2 THEN last_error_message ELSE $5 END,
+            consecutive_failures = CASE WHEN $2 THEN 0 ELSE consecutive_failures + 1 END,
+            health = CASE WHEN NOT enabled THEN 'disabled' WHEN $2 THEN 'ok'
+                          WHEN consecutive_failures + 1 >= 3 THEN 'failing' ELSE 'degraded' END,
+            articles_last_run = $3,
+            stats = $6,
+            updated_at = now()
+        WHERE id = $1
+        """,
+        source_id,
+        ok,
+        new_articles,
+        error_kind,
+        error_message,
+        stats or {},
+    )
