@@ -260,3 +260,53 @@ async def record_run(
         error_message,
         stats or {},
     )
+
+
+async def claim_due_sources(
+    pool: asyncpg.Pool, owner: str, *, limit: int, lease_seconds: int, only: Sequence[str] = ()
+) -> list[str]:
+    """Lease up to `limit` due, enabled sources to `owner`; other processes skip them.
+
+    `FOR UPDATE SKIP LOCKED` lets any number of workers claim concurrently without waiting on
+    each other; an expired lease (a crashed worker) makes the source claimable again.
+    """
+    rows = await pool.fetch(
+        """
+        UPDATE sources SET lease_owner = $1, lease_expires_at = now() + make_interval(secs => $3)
+        WHERE id IN (
+            SELECT id FROM sources
+            WHERE enabled AND next_run_at <= now()
+              AND (lease_expires_at IS NULL OR lease_expires_at < now())
+              AND (circuit_open_until IS NULL OR circuit_open_until <= now())
+              AND (cardinality($4::text[]) = 0 OR id = ANY($4::text[]))
+            ORDER BY next_run_at
+            LIMIT $2
+            FOR UPDATE SKIP LOCKED)
+        RETURNING id
+        """,
+        owner,
+        limit,
+        float(lease_seconds),
+        list(only),
+    )
+    return [r["id"] for r in rows]
+
+
+async def release_source(pool: asyncpg.Pool, source_id: str, owner: str, *, next_in: float) -> None:
+    """Give the lease back and schedule the next run `next_in` seconds from now."""
+    await pool.execute(
+        "UPDATE sources SET lease_owner = NULL, lease_expires_at = NULL,"
+        " next_run_at = now() + make_interval(secs => $3), poll_interval_seconds = $3::int"
+        " WHERE id = $1 AND lease_owner = $2",
+        source_id,
+        owner,
+        float(next_in),
+    )
+
+
+async def release_leases(pool: asyncpg.Pool, owner: str) -> None:
+    """Drop every lease `owner` holds (shutdown), so other workers can take the sources now."""
+    await pool.execute(
+        "UPDATE sources SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = $1",
+        owner,
+    )

@@ -1,0 +1,231 @@
+"""One source run, top to bottom: discover → fetch new pages → extract → normalize → store."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import asyncpg
+
+from config.settings import Settings
+from ingestor import discover, store
+from ingestor.extract import ExtractError, FeedHints, extract_article
+from ingestor.fetch import Fetcher, FetchOutcome, Validators, policy_for
+from ingestor.normalize import canonical_url, identity, normalize
+from ingestor.sources import Source
+
+__all__ = ["IngestContext", "RunSummary", "refresh_source"]
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestContext:
+    """What a source run needs; created once by the entry point and shared by all runs."""
+
+    settings: Settings
+    pool: asyncpg.Pool
+    fetcher: Fetcher
+    clock: Callable[[], datetime] = utc_now
+    article_concurrency: int = 4
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """The outcome of one source run, also what `warta ingest --once` tabulates."""
+
+    source_id: str
+    run_id: str
+    ok: bool = True
+    new: int = 0
+    updated: int = 0
+    discovered: int = 0
+    requests: int = 0
+    not_modified: int = 0
+    failed_pages: int = 0
+    error_kind: str | None = None
+    error_message: str | None = None
+    elapsed_s: float = 0.0
+    events: list[store.LogEvent] = field(default_factory=list)
+
+
+class _Run:
+    """Bookkeeping for one run: every fetch becomes a log event and a counter."""
+
+    def __init__(self, ctx: IngestContext, source: Source) -> None:
+        self.ctx, self.source = ctx, source
+        self.policy = policy_for(source)
+        self.summary = RunSummary(source_id=source.id, run_id=uuid.uuid4().hex[:12])
+
+    async def fetch(self, url: str, *, conditional: bool) -> FetchOutcome:
+        validators = None
+        if conditional:
+            etag, last_modified = await store.load_validators(self.ctx.pool, url)
+            validators = Validators(etag=etag, last_modified=last_modified)
+        outcome = await self.ctx.fetcher.get(url, source=self.policy, validators=validators)
+        self.summary.requests += outcome.attempts
+        self.summary.not_modified += int(outcome.not_modified)
+        self.summary.events.append(
+            store.LogEvent(
+                source_id=self.source.id, run_id=self.summary.run_id, event="fetch", url=url,
+                status=outcome.status, not_modified=outcome.not_modified,
+                bytes=outcome.bytes_read, elapsed_ms=int(outcome.elapsed_ms),
+                error_kind=outcome.error_kind, message=outcome.error_message,
+            )
+        )  # fmt: skip
+        if conditional and outcome.error_kind is None:
+            await store.save_fetch_state(
+                self.ctx.pool, url=url, source_id=self.source.id, status=outcome.status,
+                etag=outcome.etag, last_modified=outcome.last_modified,
+                not_modified=outcome.not_modified,
+            )  # fmt: skip
+        return outcome
+
+    def problem(self, url: str, kind: str, message: str) -> None:
+        log.warning("%s %s: %s: %s", self.source.id, url, kind, message)
+        self.summary.events.append(
+            store.LogEvent(
+                source_id=self.source.id, run_id=self.summary.run_id, event="error", url=url,
+                error_kind=kind, message=message,
+            )
+        )  # fmt: skip
+
+
+async def _discover(run: _Run) -> tuple[list[discover.Candidate], int]:
+    """Candidates from every discovery endpoint, and how many endpoints answered."""
+    source, found, answered = run.source, list[discover.Candidate](), 0
+    for feed_url in source.discovery.rss:
+        outcome = await run.fetch(feed_url, conditional=True)
+        if outcome.not_modified:
+            answered += 1
+        elif outcome.ok:
+            answered += 1
+            found.extend(discover.from_feed(outcome.body, feed_url, source))
+        else:
+            run.problem(feed_url, outcome.error_kind or "fetch", outcome.error_message or "")
+    for listing in source.discovery.listings:
+        pages = [listing.url] + [
+            listing.page_url.format(page=n) for n in range(2, listing.max_pages + 1)
+            if listing.page_url
+        ]  # fmt: skip
+        for page_url in pages:
+            outcome = await run.fetch(page_url, conditional=False)
+            if not outcome.ok or outcome.text is None:
+                run.problem(page_url, outcome.error_kind or "fetch", outcome.error_message or "")
+                break
+            answered += 1
+            page = discover.from_listing(outcome.text, page_url, source, listing.link_selector)
+            found.extend(page.candidates)
+            known = await store.known_urls(run.ctx.pool, [c.url for c in page.candidates])
+            # Catch-up after downtime: keep paging only while the page is all news to us.
+            if not page.candidates or known:
+                break
+    for sitemap_url in source.discovery.sitemaps:
+        outcome = await run.fetch(sitemap_url, conditional=True)
+        if outcome.not_modified:
+            answered += 1
+            continue
+        if not outcome.ok:
+            run.problem(sitemap_url, outcome.error_kind or "fetch", outcome.error_message or "")
+            continue
+        try:
+            sitemap = discover.from_sitemap(outcome.body, sitemap_url, source)
+        except ValueError as exc:
+            run.problem(sitemap_url, "sitemap", str(exc))
+            continue
+        answered += 1
+        found.extend(sitemap.candidates)
+    return found, answered
+
+
+def _merge(candidates: list[discover.Candidate]) -> list[discover.Candidate]:
+    """One candidate per canonical URL, preferring the one with most metadata (RSS first)."""
+    best: dict[str, discover.Candidate] = {}
+    for cand in candidates:
+        key = canonical_url(cand.url)
+        current = best.get(key)
+        if current is None or (current.published is None and cand.published is not None):
+            best[key] = cand
+    return list(best.values())
+
+
+async def _ingest_one(run: _Run, cand: discover.Candidate) -> store.StoredArticle | None:
+    """Fetch, extract and normalize one new article; a bad page is recorded, never raised."""
+    outcome = await run.fetch(cand.url, conditional=False)
+    if not outcome.ok or outcome.text is None:
+        run.summary.failed_pages += 1
+        run.problem(cand.url, outcome.error_kind or "fetch", outcome.error_message or "no body")
+        return None
+    now = run.ctx.clock()
+    hints = FeedHints(
+        title=cand.title, published=cand.published, published_raw=cand.published_raw,
+        summary=cand.summary, image=cand.image,
+    )  # fmt: skip
+    try:
+        record = extract_article(
+            outcome.text, outcome.final_url or cand.url, source=run.source, fetched_at=now,
+            hints=hints,
+        )  # fmt: skip
+    except ExtractError as exc:
+        run.summary.failed_pages += 1
+        run.problem(cand.url, "extract", str(exc))
+        return None
+    record = normalize(record, run.source, first_seen=now)
+    regions = ((run.source.province, "source"),) if run.source.province else ()
+    return store.StoredArticle(
+        record=record, identity=identity(record.canonical_url or record.url),
+        source_id=run.source.id, first_seen_at=now, regions=regions,
+    )  # fmt: skip
+
+
+async def refresh_source(ctx: IngestContext, source: Source) -> RunSummary:
+    """Run one source end to end; failures are recorded on the source row, never raised."""
+    started = time.monotonic()
+    run = _Run(ctx, source)
+    summary = run.summary
+    candidates, answered = await _discover(run)
+    endpoints = len(source.discovery.rss) + len(source.discovery.listings) + len(source.discovery.sitemaps)
+    if answered == 0 and endpoints:
+        last_error = next((e for e in reversed(summary.events) if e.error_kind), None)
+        summary.ok = False
+        summary.error_kind = last_error.error_kind if last_error else "discovery"
+        summary.error_message = last_error.message if last_error else "no discovery endpoint answered"
+    merged = _merge(candidates)
+    summary.discovered = len(merged)
+    known = await store.known_urls(ctx.pool, [c.url for c in merged] + [canonical_url(c.url) for c in merged])
+    fresh = [c for c in merged if c.url not in known and canonical_url(c.url) not in known]
+
+    limit = asyncio.Semaphore(ctx.article_concurrency)
+
+    async def bounded(cand: discover.Candidate) -> store.StoredArticle | None:
+        async with limit:
+            return await _ingest_one(run, cand)
+
+    results = await asyncio.gather(*(bounded(c) for c in fresh))
+    items = [item for item in results if item is not None]
+    new_ids = await store.save_articles(ctx.pool, items)
+    summary.new = len(new_ids)
+    summary.elapsed_s = time.monotonic() - started
+    await store.write_log(ctx.pool, summary.events)
+    await store.record_run(
+        ctx.pool, source.id, ok=summary.ok, new_articles=summary.new,
+        error_kind=summary.error_kind, error_message=summary.error_message,
+        stats={"discovered": summary.discovered, "requests": summary.requests,
+               "not_modified": summary.not_modified, "failed_pages": summary.failed_pages},
+    )  # fmt: skip
+    log.info(
+        "%s %s: %d discovered, %d new, %d failed pages, %d requests (%d not modified) in %.1fs",
+        source.id, source.base_url, summary.discovered, summary.new, summary.failed_pages,
+        summary.requests, summary.not_modified, summary.elapsed_s,
+        extra={"source_id": source.id, "url": source.base_url, "run_id": summary.run_id},
+    )  # fmt: skip
+    return summary

@@ -1,0 +1,100 @@
+"""Tick with APScheduler, claim due sources from PostgreSQL, run them with bounded concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import socket
+from collections.abc import Mapping, Sequence
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from ingestor import store
+from ingestor.pipeline import IngestContext, RunSummary, refresh_source
+from ingestor.sources import Source
+
+__all__ = ["Scheduler", "run_claimed"]
+
+log = logging.getLogger(__name__)
+
+
+def worker_id() -> str:
+    """A lease owner name unique to this process (host, pid, random suffix)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{random.getrandbits(24):06x}"
+
+
+def next_interval(source: Source, summary: RunSummary) -> float:
+    """Seconds until the next run: sooner when news arrived, later when quiet; jittered."""
+    low, high = source.poll_min_seconds, source.poll_max_seconds
+    base = low if summary.new else (low + high) / 2
+    return base * random.uniform(0.9, 1.1)
+
+
+async def run_claimed(
+    ctx: IngestContext,
+    sources: Mapping[str, Source],
+    owner: str,
+    *,
+    only: Sequence[str] = (),
+    limit: int = 100,
+) -> list[RunSummary]:
+    """Claim what is due, run each claimed source once, release; returns the summaries."""
+    claimed = await store.claim_due_sources(
+        ctx.pool, owner, limit=limit, lease_seconds=ctx.settings.lease_seconds, only=only
+    )
+    gate = asyncio.Semaphore(ctx.settings.workers)
+
+    async def one(source_id: str) -> RunSummary | None:
+        source = sources.get(source_id)
+        if source is None:  # in the database but no longer in this process's catalogue
+            await store.release_source(ctx.pool, source_id, owner, next_in=3600)
+            return None
+        async with gate:
+            summary = await refresh_source(ctx, source)
+        await store.release_source(ctx.pool, source_id, owner, next_in=next_interval(source, summary))
+        return summary
+
+    results = await asyncio.gather(*(one(sid) for sid in claimed))
+    return [r for r in results if r is not None]
+
+
+class Scheduler:
+    """APScheduler only ticks (coalesced, one at a time); due-ness lives in the database."""
+
+    def __init__(self, ctx: IngestContext, sources: Sequence[Source]) -> None:
+        self.ctx = ctx
+        self.sources = {s.id: s for s in sources}
+        self.owner = worker_id()
+        self._scheduler = AsyncIOScheduler(timezone="UTC")
+        self._current: asyncio.Task[None] | None = None
+
+    async def tick(self) -> None:
+        self._current = asyncio.current_task()  # type: ignore[assignment]
+        try:
+            await run_claimed(self.ctx, self.sources, self.owner, limit=self.ctx.settings.workers * 4)
+        except Exception:  # a tick must never kill the scheduler; the next tick retries
+            log.exception("ingest tick failed")
+        finally:
+            self._current = None
+
+    def start(self) -> None:
+        from datetime import UTC, datetime
+
+        self._scheduler.add_job(
+            self.tick, "interval", seconds=self.ctx.settings.tick_seconds,
+            coalesce=True, max_instances=1, next_run_time=datetime.now(UTC),
+        )  # fmt: skip
+        self._scheduler.start()
+
+    async def stop(self, deadline: float) -> None:
+        """Stop claiming, let the running tick finish within `deadline` s, release our leases."""
+        self._scheduler.shutdown(wait=False)
+        current = self._current
+        if current is not None and not current.done():
+            done, _ = await asyncio.wait({current}, timeout=deadline)
+            if not done:
+                current.cancel()
+                await asyncio.gather(current, return_exceptions=True)
+        await store.release_leases(self.ctx.pool, self.owner)

@@ -1,0 +1,86 @@
+"""`warta extract`: saved pages to article records as JSON, without a database."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from lxml import html as lxml_html
+
+from config.catalogue import load_catalogue
+from config.settings import Settings
+from ingestor.extract import ExtractError, extract_article
+from ingestor.normalize import canonical_url
+from ingestor.seeds import load_sources
+from ingestor.sources import Source
+
+__all__ = ["extract_files"]
+
+
+def _page_url(text: str) -> str | None:
+    """The page's own idea of its URL: rel=canonical, else og:url."""
+    try:
+        doc = lxml_html.fromstring(text)
+    except (ValueError, lxml_html.etree.ParserError):
+        return None
+    for xpath in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
+        found = doc.xpath(xpath)
+        if found and str(found[0]).startswith(("http://", "https://")):
+            return str(found[0]).strip()
+    return None
+
+
+def _find_source(sources: Sequence[Source], url: str) -> Source | None:
+    host = urlsplit(url).netloc.lower()
+    return next((s for s in sources if s.host == host or host in s.extra_hosts), None)
+
+
+def _decode(data: bytes) -> str:
+    from ingestor.fetch import decode_body
+
+    return decode_body(data, content_type=None)[0]
+
+
+def extract_files(settings: Settings, files: Sequence[Path], *, url: str | None, source_id: str | None) -> int:
+    """Print one record (one file) or JSON Lines with a `file` field (several); 2 on bad input."""
+    provinces = {p.slug for p in load_catalogue().provinces}
+    sources = load_sources(settings.seeds, provinces=provinces)
+    forced = None
+    if source_id is not None:
+        forced = next((s for s in sources if s.id == source_id), None)
+        if forced is None:
+            print(f"warta extract: --source: unknown source id {source_id!r}", file=sys.stderr)
+            return 2
+    now = datetime.now(UTC)
+    status = 0
+    for path in files:
+        try:
+            text = _decode(path.read_bytes())
+        except OSError as exc:
+            print(f"warta extract: {path}: cannot read: {exc.strerror}", file=sys.stderr)
+            status = 2
+            continue
+        page_url = url or _page_url(text)
+        if page_url is None:
+            print(f"warta extract: {path}: no --url given and the page names no canonical URL",
+                  file=sys.stderr)  # fmt: skip
+            status = 2
+            continue
+        source = forced or _find_source(sources, canonical_url(page_url))
+        try:
+            record = extract_article(text, page_url, source=source, fetched_at=now)
+        except ExtractError as exc:
+            print(f"warta extract: {path}: {exc}", file=sys.stderr)
+            status = 2
+            continue
+        data = record.to_json()
+        data["source"] = data["source"] or (source.id if source else None)
+        if len(files) == 1:
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            print(json.dumps({"file": str(path), **data}, ensure_ascii=False))
+    return status
