@@ -75,7 +75,9 @@ def _read(name: str) -> tuple[str, dict[str, Any]]:
         raise CatalogueError(f"{label}: not valid TOML: {exc}") from None
 
 
-def _field(label: str, index: int, entry: dict[str, Any], key: str, *, required: bool = True) -> Any:
+def _field(
+    label: str, index: int, entry: dict[str, Any], key: str, *, required: bool = True
+) -> Any:
     value = entry.get(key)
     if value is None and not required:
         return None
@@ -126,7 +128,9 @@ def load_catalogue() -> Catalogue:
     for i, e in enumerate(data.get("regency", [])):
         province = _field(label, i, e, "province")
         if province not in province_slugs:
-            raise CatalogueError(f"{label}: entry {e.get('slug', i)}: unknown province {province!r}")
+            raise CatalogueError(
+                f"{label}: entry {e.get('slug', i)}: unknown province {province!r}"
+            )
         kind = _field(label, i, e, "type")
         if kind not in ("regency", "city"):
             raise CatalogueError(f"{label}: entry {e.get('slug', i)}: type must be regency or city")

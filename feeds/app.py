@@ -36,7 +36,9 @@ def _limit(request: web.Request) -> int:
     return int(raw)
 
 
-async def _feed(request: web.Request, query: FeedQuery, title: str, description: str) -> web.Response:
+async def _feed(
+    request: web.Request, query: FeedQuery, title: str, description: str
+) -> web.Response:
     settings = request.app[SETTINGS]
     fmt = request.match_info["fmt"]
     rows = await latest(request.app[POOL], query)
@@ -64,7 +66,9 @@ async def feed_region(request: web.Request) -> web.Response:
     if region is None:
         raise web.HTTPNotFound(text=f"unknown region {key!r}")
     query = FeedQuery(region=key, limit=_limit(request))
-    return await _feed(request, query, f"Warta: {region.name}", f"Berita terbaru dari {region.name}")
+    return await _feed(
+        request, query, f"Warta: {region.name}", f"Berita terbaru dari {region.name}"
+    )
 
 
 async def feed_topic(request: web.Request) -> web.Response:

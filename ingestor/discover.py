@@ -107,7 +107,9 @@ def from_feed(body: bytes | str, feed_url: str, source: Source) -> list[Candidat
     return out
 
 
-def from_listing(body: str, page_url: str, source: Source, link_selector: str | None) -> ListingPage:
+def from_listing(
+    body: str, page_url: str, source: Source, link_selector: str | None
+) -> ListingPage:
     """Article links on a listing page, in page order, plus the next page's URL if linked."""
     if not body.strip():
         return ListingPage((), None)
@@ -180,7 +182,9 @@ def from_sitemap(body: bytes, sitemap_url: str, source: Source) -> SitemapPage:
             Candidate(
                 url=url,
                 title=(title_node.text or "").strip() or None if title_node is not None else None,
-                published_raw=(date_node.text or "").strip() or None if date_node is not None else None,
+                published_raw=(date_node.text or "").strip() or None
+                if date_node is not None
+                else None,
                 via="sitemap",
             )
         )

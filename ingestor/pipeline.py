@@ -193,15 +193,21 @@ async def refresh_source(ctx: IngestContext, source: Source) -> RunSummary:
     run = _Run(ctx, source)
     summary = run.summary
     candidates, answered = await _discover(run)
-    endpoints = len(source.discovery.rss) + len(source.discovery.listings) + len(source.discovery.sitemaps)
+    endpoints = (
+        len(source.discovery.rss) + len(source.discovery.listings) + len(source.discovery.sitemaps)
+    )
     if answered == 0 and endpoints:
         last_error = next((e for e in reversed(summary.events) if e.error_kind), None)
         summary.ok = False
         summary.error_kind = last_error.error_kind if last_error else "discovery"
-        summary.error_message = last_error.message if last_error else "no discovery endpoint answered"
+        summary.error_message = (
+            last_error.message if last_error else "no discovery endpoint answered"
+        )
     merged = _merge(candidates)
     summary.discovered = len(merged)
-    known = await store.known_urls(ctx.pool, [c.url for c in merged] + [canonical_url(c.url) for c in merged])
+    known = await store.known_urls(
+        ctx.pool, [c.url for c in merged] + [canonical_url(c.url) for c in merged]
+    )
     fresh = [c for c in merged if c.url not in known and canonical_url(c.url) not in known]
 
     limit = asyncio.Semaphore(ctx.article_concurrency)

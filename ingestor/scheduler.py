@@ -53,7 +53,9 @@ async def run_claimed(
             return None
         async with gate:
             summary = await refresh_source(ctx, source)
-        await store.release_source(ctx.pool, source_id, owner, next_in=next_interval(source, summary))
+        await store.release_source(
+            ctx.pool, source_id, owner, next_in=next_interval(source, summary)
+        )
         return summary
 
     results = await asyncio.gather(*(one(sid) for sid in claimed))
@@ -73,7 +75,9 @@ class Scheduler:
     async def tick(self) -> None:
         self._current = asyncio.current_task()  # type: ignore[assignment]
         try:
-            await run_claimed(self.ctx, self.sources, self.owner, limit=self.ctx.settings.workers * 4)
+            await run_claimed(
+                self.ctx, self.sources, self.owner, limit=self.ctx.settings.workers * 4
+            )
         except Exception:  # a tick must never kill the scheduler; the next tick retries
             log.exception("ingest tick failed")
         finally:

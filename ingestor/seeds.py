@@ -112,7 +112,9 @@ def _http_url(entry: _Entry, key: str, value: str, base: str | None = None) -> s
     url = urljoin(base, value) if base else value
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise entry.fail(key, f"must be an absolute http(s) URL (or a path under base_url): {value!r}")
+        raise entry.fail(
+            key, f"must be an absolute http(s) URL (or a path under base_url): {value!r}"
+        )
     return url
 
 
@@ -123,7 +125,9 @@ def _listings(entry: _Entry, base: str) -> tuple[Listing, ...]:
         if isinstance(item, str):
             item = {"url": item}
         if not isinstance(item, dict):
-            raise entry.fail(f"listings[{i}]", "must be a URL or a table with url, page_url, max_pages")
+            raise entry.fail(
+                f"listings[{i}]", "must be a URL or a table with url, page_url, max_pages"
+            )
         sub = _Entry(entry.file, f"{entry.label} listings[{i}]", item)
         page_url = sub.get("page_url", str)
         if page_url is not None and "{page}" not in page_url:
@@ -178,7 +182,9 @@ def parse_source(
     discovery = Discovery(
         rss=tuple(_http_url(entry, "rss", u, base_url) for u in entry.strings("rss")),
         listings=_listings(entry, base_url),
-        sitemaps=tuple(_http_url(entry, "sitemaps", u, base_url) for u in entry.strings("sitemaps")),
+        sitemaps=tuple(
+            _http_url(entry, "sitemaps", u, base_url) for u in entry.strings("sitemaps")
+        ),
     )
     if not (discovery.rss or discovery.listings or discovery.sitemaps):
         raise entry.fail("rss", "a source needs at least one of rss, listings or sitemaps")
@@ -215,7 +221,11 @@ def load_sources(
     Raises:
         SeedError: on the first malformed file, entry or field.
     """
-    files = sorted(p for p in path.glob("*.toml") if p.name != LAYOUTS_FILE) if path.is_dir() else [path]
+    files = (
+        sorted(p for p in path.glob("*.toml") if p.name != LAYOUTS_FILE)
+        if path.is_dir()
+        else [path]
+    )
     if path.is_dir():
         layouts_path = layouts_path or path / LAYOUTS_FILE
     if not files or not all(p.exists() for p in files):
@@ -249,7 +259,11 @@ def load_sources(
 
 def _province_checker(provinces: set[str] | None) -> Callable[[Source, str], None]:
     def check(source: Source, where: str) -> None:
-        if provinces is not None and source.province is not None and source.province not in provinces:
+        if (
+            provinces is not None
+            and source.province is not None
+            and source.province not in provinces
+        ):
             raise SeedError(f"{where}: field 'province': unknown province {source.province!r}")
 
     return check

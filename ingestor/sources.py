@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta, timezone
 from typing import Literal
 
 __all__ = ["TIMEZONES", "Discovery", "Listing", "Republish", "SiteRules", "Source"]
@@ -16,7 +16,7 @@ TIMEZONES: dict[str, timezone] = {
     "WIB": timezone(timedelta(hours=7), "WIB"),
     "WITA": timezone(timedelta(hours=8), "WITA"),
     "WIT": timezone(timedelta(hours=9), "WIT"),
-    "UTC": timezone.utc,
+    "UTC": UTC,
 }
 
 

@@ -23,7 +23,9 @@ def test_the_shipped_catalogue_loads_and_covers_every_bureau() -> None:
     assert by_id["antara-kalsel"].province == "kalsel"
     assert by_id["antara-kalsel"].tz_name == "WITA"
     assert by_id["antara-nasional"].province is None
-    assert any(not s.id.startswith("antara-") for s in sources), "a non-ANTARA publisher proves generality"
+    assert any(not s.id.startswith("antara-") for s in sources), (
+        "a non-ANTARA publisher proves generality"
+    )
     for source in sources:
         assert source.discovery.rss or source.discovery.listings or source.discovery.sitemaps
         assert source.republish in ("title", "summary", "full")
@@ -78,11 +80,16 @@ def test_defaults_apply_and_relative_urls_resolve(tmp_path: Path) -> None:
         (('name = "Site A"', 'name = "A"\npoll_min = 10'), r"field 'poll_min'"),
         (('name = "Site A"', 'name = "A"\nlayout = "nope"'), r"field 'layout': unknown layout"),
         (('name = "Site A"', 'name = "A"\nsecret = 1'), r"field 'secret': unknown field"),
-        (("article_pattern = '^/berita/\\\\d+/'", "article_pattern = '(['"), r"field 'article_pattern'"),
+        (
+            ("article_pattern = '^/berita/\\\\d+/'", "article_pattern = '(['"),
+            r"field 'article_pattern'",
+        ),
         (('name = "Site A"\n', ""), r"field 'name': is required"),
     ],
 )
-def test_errors_name_file_entry_and_field(tmp_path: Path, change: tuple[str, str], message: str) -> None:
+def test_errors_name_file_entry_and_field(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
     old, new = change
     assert old in GOOD
     folder = _write(tmp_path, GOOD.replace(old, new, 1))

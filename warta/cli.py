@@ -72,8 +72,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if args.action and not args.source_id:
             raise UsageError(f"warta sources {args.action}: give a source ID")
         if args.action:
-            return asyncio.run(service.set_enabled(settings, args.source_id, args.action == "enable"))
-        return asyncio.run(service.show_sources(settings, load_catalogue_sources(settings), args.json))
+            return asyncio.run(
+                service.set_enabled(settings, args.source_id, args.action == "enable")
+            )
+        return asyncio.run(
+            service.show_sources(settings, load_catalogue_sources(settings), args.json)
+        )
     if command == "demo":
         from warta.demo import run_demo
 

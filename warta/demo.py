@@ -80,7 +80,9 @@ async def run_demo(settings: Settings) -> int:
         provinces = {p.slug for p in load_catalogue().provinces}
         sources = load_sources(seeds, provinces=provinces)
         base = demo.base_url
-        print("Warta demo: simulated bureaus at " + ", ".join(site.base_url(b) for b in site.bureaus))
+        print(
+            "Warta demo: simulated bureaus at " + ", ".join(site.base_url(b) for b in site.bureaus)
+        )
         print("Feeds (filled within a few seconds):")
         for path in ("all.atom", "kalsel.rss", "kaltim.atom", "jatim.json"):
             print(f"  {base}/feeds/{path}")

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ingestor.extract import ExtractError, extract_article
 from lxml import html as lxml_html
 
 from config.catalogue import load_catalogue
 from config.settings import Settings
-from ingestor.extract import ExtractError, extract_article
 from ingestor.normalize import canonical_url
 from ingestor.seeds import load_sources
 from ingestor.sources import Source
@@ -45,7 +45,9 @@ def _decode(data: bytes) -> str:
     return decode_body(data, content_type=None)[0]
 
 
-def extract_files(settings: Settings, files: Sequence[Path], *, url: str | None, source_id: str | None) -> int:
+def extract_files(
+    settings: Settings, files: Sequence[Path], *, url: str | None, source_id: str | None
+) -> int:
     """Print one record (one file) or JSON Lines with a `file` field (several); 2 on bad input."""
     provinces = {p.slug for p in load_catalogue().provinces}
     sources = load_sources(settings.seeds, provinces=provinces)

@@ -13,11 +13,11 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 from aiohttp import web
+from ingestor.fetch import Fetcher, make_session
 
 from config.settings import Settings
 from feeds.app import make_app
 from ingestor import store
-from ingestor.fetch import Fetcher, make_session
 from ingestor.pipeline import IngestContext, RunSummary
 from ingestor.scheduler import Scheduler, run_claimed, worker_id
 from ingestor.sources import Source
@@ -159,7 +159,9 @@ async def show_sources(settings: Settings, sources: Sequence[Source], as_json: b
         print_json(rows)
         return 0
     out = sys.stdout
-    out.write(f"{'id':<24} {'province':<12} {'tz':<5} {'enabled':<8} {'health':<9} {'verified':<8} name\n")
+    out.write(
+        f"{'id':<24} {'province':<12} {'tz':<5} {'enabled':<8} {'health':<9} {'verified':<8} name\n"
+    )
     for r in rows:
         out.write(
             f"{r['id']!s:<24} {r['province'] or '-':<12} {r['timezone']!s:<5} {r['enabled']!s:<8}"
