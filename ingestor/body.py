@@ -1,0 +1,92 @@
+"""Get the article text: the site's body rule, else the density finder, else trafilatura."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from config.records import Related
+from ingestor.byline import Footer
+from ingestor.clean import Body, clean_body, clean_lines, normalize_text
+from ingestor.dates import parse_date
+from ingestor.generic import find_body
+from ingestor.rules import body_containers
+from ingestor.sources import TIMEZONES, SiteRules
+
+__all__ = ["BodyResult", "extract_body"]
+
+_FURNITURE_MAX = 100  # characters; a longer opening block is prose, not a date or byline line
+_UTC = TIMEZONES["UTC"]
+
+
+@dataclass(frozen=True, slots=True)
+class BodyResult:
+    """Cleaned paragraphs plus what cleaning set apart, and which method found the body."""
+
+    paragraphs: tuple[str, ...]
+    related: tuple[Related, ...]
+    footer: Footer | None
+    caption: str | None
+    method: str
+
+
+def extract_body(
+    root: Any, html: str, url: str, rules: SiteRules | None, title: str, now: datetime
+) -> BodyResult:
+    """The body by the first method that yields paragraphs (the tree is modified)."""
+    remove = rules.remove if rules is not None else ()
+    if rules is not None and rules.body:
+        containers = body_containers(root, rules)
+        if containers:
+            body = clean_body(containers, base_url=url, remove=remove)
+            if body.paragraphs:
+                return _result(body, "rules", title, now)
+    containers = find_body(root)
+    if containers:
+        body = clean_body(containers, base_url=url, remove=remove)
+        if body.paragraphs:
+            return _result(body, "generic", title, now)
+    return _trafilatura(html, title, now)
+
+
+def _result(body: Body, method: str, title: str, now: datetime) -> BodyResult:
+    paragraphs = _drop_furniture(list(body.paragraphs), title, now)
+    return BodyResult(tuple(paragraphs), body.related, body.footer, body.caption, method)
+
+
+def _drop_furniture(paragraphs: list[str], title: str, now: datetime) -> list[str]:
+    """Leading title repeats and bare date/byline lines that sit inside the body container."""
+    key = normalize_text(title).casefold()
+    while paragraphs:
+        first = paragraphs[0]
+        if first.casefold() == key:
+            paragraphs.pop(0)
+            continue
+        if len(first) <= _FURNITURE_MAX and _is_date_line(first, now):
+            paragraphs.pop(0)
+            continue
+        break
+    return paragraphs
+
+
+def _is_date_line(text: str, now: datetime) -> bool:
+    # The zone does not matter: we only ask whether the line is a date, not which one.
+    parsed = parse_date(text, tz=_UTC, now=now)
+    return parsed is not None and not text.rstrip().endswith((".", "?", "!", '"', "”"))
+
+
+def _trafilatura(html: str, title: str, now: datetime) -> BodyResult:
+    """Last resort for pages our finder cannot read; imported lazily, it is slow to load."""
+    import trafilatura
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=False)
+    if not text:
+        return BodyResult((), (), None, None, "none")
+    related: list[Related] = []
+    footers: list[Footer] = []
+    no_links: list[tuple[str, str]] = []
+    lines = [(normalize_text(line), no_links) for line in str(text).splitlines()]
+    kept = clean_lines(lines, related, footers)
+    footer = footers[0] if footers else None
+    return BodyResult(tuple(_drop_furniture(kept, title, now)), (), footer, None, "trafilatura")

@@ -1,0 +1,171 @@
+"""Read the news-article object out of a page's JSON-LD blocks (also inside @graph and lists)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["ARTICLE_TYPES", "JsonLdArticle", "find_article"]
+
+ARTICLE_TYPES = frozenset(
+    {
+        "NewsArticle",
+        "Article",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "BackgroundNewsArticle",
+        "OpinionNewsArticle",
+        "ReviewNewsArticle",
+        "BlogPosting",
+        "LiveBlogPosting",
+    }
+)
+# Organisations are publishers, not the people who wrote the story.
+_NOT_PEOPLE = frozenset({"Organization", "NewsMediaOrganization", "Corporation", "WebSite"})
+# Some CMSs leave raw control characters and trailing commas inside the JSON.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+
+
+@dataclass(frozen=True, slots=True)
+class JsonLdArticle:
+    """The fields of one JSON-LD article object that the record uses, as raw strings."""
+
+    headline: str | None = None
+    description: str | None = None
+    date_published: str | None = None
+    date_modified: str | None = None
+    authors: tuple[str, ...] = ()
+    section: str | None = None
+    keywords: tuple[str, ...] = ()
+    image: str | None = None
+    image_caption: str | None = None
+    lang: str | None = None
+    url: str | None = None
+
+
+def find_article(blocks: list[str]) -> JsonLdArticle | None:
+    """The first article-typed object in the given `<script type=application/ld+json>` texts."""
+    for block in blocks:
+        data = _load(block)
+        if data is None:
+            continue
+        nodes = list(_walk(data))
+        by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
+        for node in nodes:
+            if _types(node) & ARTICLE_TYPES:
+                return _article(node, by_id)
+    return None
+
+
+def _load(block: str) -> Any:
+    text = block.strip()
+    if text.startswith("<!--"):
+        text = text.removeprefix("<!--").removesuffix("-->")
+    text = _CONTROL.sub(" ", text)
+    for attempt in (text, _TRAILING_COMMA.sub(r"\1", text)):
+        try:
+            return json.loads(attempt, strict=False)
+        except ValueError:
+            continue
+    return None
+
+
+def _walk(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _walk(item)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _walk(data["@graph"])
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    kind = node.get("@type")
+    if isinstance(kind, str):
+        return {kind.removeprefix("schema:").removeprefix("http://schema.org/")}
+    if isinstance(kind, list):
+        return {k for k in kind if isinstance(k, str)}
+    return set()
+
+
+def _article(node: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> JsonLdArticle:
+    image, caption = _image(node.get("image"), by_id)
+    return JsonLdArticle(
+        headline=_text(node.get("headline")) or _text(node.get("name")),
+        description=_text(node.get("description")),
+        date_published=_text(node.get("datePublished")) or _text(node.get("dateCreated")),
+        date_modified=_text(node.get("dateModified")),
+        authors=_authors(node.get("author"), by_id),
+        section=_first_text(node.get("articleSection")),
+        keywords=_keywords(node.get("keywords")),
+        image=image,
+        image_caption=caption,
+        lang=_text(node.get("inLanguage")),
+        url=_url(node.get("mainEntityOfPage")) or _text(node.get("url")),
+    )
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return " ".join(value.split())
+    return None
+
+
+def _first_text(value: Any) -> str | None:
+    if isinstance(value, list):
+        return next((t for t in map(_text, value) if t), None)
+    return _text(value)
+
+
+def _url(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return _text(value.get("@id")) or _text(value.get("url"))
+    return _text(value)
+
+
+def _authors(value: Any, by_id: dict[str, dict[str, Any]]) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items:
+        if isinstance(item, dict) and "name" not in item and item.get("@id") in by_id:
+            item = by_id[item["@id"]]  # Yoast-style graphs point at a Person node by @id
+        if isinstance(item, dict):
+            if _types(item) & _NOT_PEOPLE:
+                continue
+            name = _text(item.get("name"))
+        else:
+            name = _text(item)
+        if name and name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def _keywords(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        parts = value.split(",")
+    elif isinstance(value, list):
+        parts = [v for v in value if isinstance(v, str)]
+    else:
+        return ()
+    out: list[str] = []
+    for part in parts:
+        word = " ".join(part.split())
+        if word and word not in out:
+            out.append(word)
+    return tuple(out)
+
+
+def _image(value: Any, by_id: dict[str, dict[str, Any]]) -> tuple[str | None, str | None]:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict) and "url" not in value and value.get("@id") in by_id:
+        value = by_id[value["@id"]]
+    if isinstance(value, dict):
+        url = _text(value.get("url")) or _text(value.get("contentUrl"))
+        return url, _text(value.get("caption"))
+    return _text(value), None

@@ -1,0 +1,63 @@
+"""The page's own URL as it declares it (rel=canonical, og:url), trusted only on the same site."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+__all__ = ["page_canonical", "site_label", "strip_tracking"]
+
+# Campaign and click identifiers: they never change which document a URL names.
+_TRACKING = re.compile(
+    r"^(?:utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|mc_eid|igshid|_ga|_gl"
+    r"|ref_src|cmpid|s_cid)$",
+    re.IGNORECASE,
+)
+_HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
+_SECOND_LEVEL = frozenset({"co", "or", "ac", "go", "web", "my", "sch", "net", "com", "org"})
+
+
+def strip_tracking(url: str) -> str:
+    """`url` without its fragment and tracking parameters (full canonicalization is normalize's)."""
+    parts = urlsplit(url.strip())
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in query if not _TRACKING.match(k)]
+    new_query = parts.query if len(kept) == len(query) else urlencode(kept)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, new_query, ""))
+
+
+def page_canonical(url: str, declared: list[str | None]) -> tuple[str, bool]:
+    """The first declared URL on the same site as `url`, else `url`; and whether one was used.
+
+    A canonical link to another site (a syndication partner, a CMS default) would make this
+    page another site's article, so it is ignored.
+    """
+    for value in declared:
+        if not value:
+            continue
+        absolute = urljoin(url, value.strip())
+        if urlsplit(absolute).scheme in ("http", "https") and _same_site(absolute, url):
+            return strip_tracking(absolute), True
+    return strip_tracking(url), False
+
+
+def site_label(url: str) -> str | None:
+    """The registrable name of a URL's host ("antaranews" for kalsel.antaranews.com)."""
+    labels = [p for p in (urlsplit(url).hostname or "").split(".") if p]
+    if len(labels) < 2:
+        return None
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL:
+        return labels[-3]
+    return labels[-2]
+
+
+def _same_site(a: str, b: str) -> bool:
+    return _host(a) == _host(b)
+
+
+def _host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    for prefix in _HOST_PREFIXES:
+        if host.startswith(prefix):
+            return host[len(prefix) :]
+    return host
