@@ -141,7 +141,7 @@ class SimSite:
     # -- what is served ----------------------------------------------------------------------
 
     @property
-    def bureau_slugs(self) -> tuple[str, ...]:
+    def bureaus(self) -> tuple[str, ...]:
         """The bureaus this site plays, in the order given."""
         return self._slugs
 
