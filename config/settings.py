@@ -46,6 +46,17 @@ class Settings:
     max_body_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     max_retries: int = 2
+    # Added for the fetcher (ingestor/fetch.py); seconds unless named otherwise.
+    host_spacing_jitter: float = 0.25  # fraction of the spacing added at random
+    max_crawl_delay: float = 60.0  # longest robots.txt Crawl-delay we honour
+    robots_ttl: float = 3600.0
+    robots_error_ttl: float = 60.0  # how long a 5xx/unreachable robots.txt defers its origin
+    robots_max_bytes: int = 512 * 1024
+    retry_base_delay: float = 0.5
+    retry_max_delay: float = 8.0
+    max_retry_after: float = 30.0  # longer Retry-After: give up now, let the scheduler defer
+    circuit_base_delay: float = 60.0
+    circuit_max_delay: float = 6 * 3600.0
     # Scheduling.
     tick_seconds: float = 30.0
     workers: int = 4
@@ -155,6 +166,16 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "max_body_bytes": _int_range(1024, 1024**3),
     "max_redirects": _int_range(0, 20),
     "max_retries": _int_range(0, 10),
+    "host_spacing_jitter": _non_negative_float,
+    "max_crawl_delay": _non_negative_float,
+    "robots_ttl": _positive_float,
+    "robots_error_ttl": _positive_float,
+    "robots_max_bytes": _int_range(1024, 64 * 1024 * 1024),
+    "retry_base_delay": _non_negative_float,
+    "retry_max_delay": _non_negative_float,
+    "max_retry_after": _non_negative_float,
+    "circuit_base_delay": _positive_float,
+    "circuit_max_delay": _positive_float,
     "tick_seconds": _positive_float,
     "workers": _int_range(1, 256),
     "lease_seconds": _int_range(10, 86400),

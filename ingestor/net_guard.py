@@ -1,0 +1,144 @@
+"""Refuse connections to loopback, link-local, private, multicast and other non-public addresses."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+__all__ = [
+    "BlockedAddressError",
+    "GuardScope",
+    "IPAddress",
+    "IPNetwork",
+    "check_host",
+    "guard_scope",
+    "guarded_socket_factory",
+    "is_public_address",
+]
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# NAT64 (RFC 6052) carries an IPv4 address in its low 32 bits; a translator would connect to it.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_AddrInfo = tuple[int, int, int, str, tuple[str, int] | tuple[str, int, int, int]]
+
+
+class BlockedAddressError(OSError):
+    """A connection was about to go to an address the fetch policy does not allow."""
+
+
+@dataclass(slots=True)
+class GuardScope:
+    """What the current fetch may connect to; `blocked` records the address we refused."""
+
+    allow_private: bool = False
+    allowed: tuple[IPNetwork, ...] = ()
+    proxied: bool = False
+    blocked: str | None = None
+
+    def permits(self, address: IPAddress) -> bool:
+        if self.allow_private or is_public_address(address):
+            return True
+        return any(address in net for net in self.allowed if net.version == address.version)
+
+
+# The socket factory runs inside aiohttp's connector, where only the task context reaches it;
+# asyncio copies the context into the happy-eyeballs subtasks, so the scope follows the request.
+_SCOPE: ContextVar[GuardScope | None] = ContextVar("warta_net_guard", default=None)
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 form would really reach (mapped, 6to4, NAT64, compatible)."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    # "IPv4-compatible" ::a.b.c.d (RFC 4291 §2.5.5.1) is deprecated but some stacks still route it.
+    if int(address) >> 32 == 0 and int(address) > 1:
+        return ipaddress.IPv4Address(int(address))
+    return None
+
+
+def is_public_address(address: IPAddress) -> bool:
+    """True for globally routable unicast addresses; False for anything an SSRF could abuse."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.scope_id:
+            return False
+        inner = _embedded_ipv4(address)
+        if inner is not None:
+            return is_public_address(inner)
+        if address.is_site_local:
+            return False
+    # is_global already excludes loopback, link-local, RFC 1918, ULA, CGNAT, unspecified and
+    # reserved ranges, but counts multicast as global, so that is refused separately.
+    return address.is_global and not address.is_multicast
+
+
+def _parse_ip(text: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+@contextmanager
+def guard_scope(scope: GuardScope) -> Iterator[GuardScope]:
+    """Make `scope` the rule for every connection opened by this task until the block ends."""
+    token = _SCOPE.set(scope)
+    try:
+        yield scope
+    finally:
+        _SCOPE.reset(token)
+
+
+def guarded_socket_factory(addr_info: _AddrInfo) -> socket.socket:
+    """aiohttp `socket_factory`: check the address actually being connected to, after DNS.
+
+    This closes the gap a name check before the request leaves open: a name that resolves to a
+    public address when checked and to a private one when connecting (DNS rebinding).
+    """
+    family, type_, proto, _, sockaddr = addr_info
+    scope = _SCOPE.get()
+    # A proxied request connects to the proxy, which the operator chose; the target was checked
+    # by name before the request. Without a scope (session used outside the Fetcher) be strict.
+    if scope is None or not (scope.allow_private or scope.proxied):
+        address = _parse_ip(str(sockaddr[0]))
+        rule = scope if scope is not None else GuardScope()
+        if address is None or not rule.permits(address):
+            if scope is not None:
+                scope.blocked = str(sockaddr[0])
+            raise BlockedAddressError(f"refusing to connect to non-public address {sockaddr[0]}")
+    return socket.socket(family, type_, proto)
+
+
+async def check_host(host: str, port: int, scope: GuardScope) -> str | None:
+    """Resolve `host` and return why it is refused, or None when every address is allowed.
+
+    A name that does not resolve here is let through: aiohttp reports the DNS failure itself, and
+    behind a proxy the local resolver may legitimately know nothing.
+    """
+    if scope.allow_private:
+        return None
+    literal = _parse_ip(host.strip("[]"))
+    if literal is not None:
+        if scope.permits(literal):
+            return None
+        return f"{host} is a non-public address"
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return None
+    for *_, sockaddr in infos:
+        address = _parse_ip(str(sockaddr[0]))
+        if address is None or not scope.permits(address):
+            return f"{host} resolves to non-public address {sockaddr[0]}"
+    return None
