@@ -81,7 +81,7 @@ def test_defaults_apply_and_relative_urls_resolve(tmp_path: Path) -> None:
         (('name = "Site A"', 'name = "A"\nlayout = "nope"'), r"field 'layout': unknown layout"),
         (('name = "Site A"', 'name = "A"\nsecret = 1'), r"field 'secret': unknown field"),
         (
-            ("article_pattern = '^/berita/\\\\d+/'", "article_pattern = '(['"),
+            ("article_pattern = '^/berita/\\d+/'", "article_pattern = '(['"),
             r"field 'article_pattern'",
         ),
         (('name = "Site A"\n', ""), r"field 'name': is required"),

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ingestor.decode import decode_text
 from ingestor.extract import ExtractError, extract_article
 from lxml import html as lxml_html
 
@@ -40,9 +41,8 @@ def _find_source(sources: Sequence[Source], url: str) -> Source | None:
 
 
 def _decode(data: bytes) -> str:
-    from ingestor.fetch import decode_body
-
-    return decode_body(data, content_type=None)[0]
+    # The fetcher's decoder: BOM, <meta> charset, detection; never raises on bad bytes.
+    return decode_text(data, content_type=None).text
 
 
 def extract_files(
