@@ -18,6 +18,7 @@ _PRUNE_AT = 4096
 class _Origin:
     sem: asyncio.Semaphore
     next_start: float = 0.0
+    last_start: float = float("-inf")
     crawl_delay: float = 0.0
     users: int = 0
 
@@ -86,6 +87,9 @@ class Politeness:
                 return
             state = self._state(origin)
         state.crawl_delay = delay
+        # The request that fetched robots.txt was spaced by the old gap; the next one must
+        # already keep the Crawl-delay after it.
+        state.next_start = max(state.next_start, state.last_start + delay)
 
     def defer(self, origin: str, source_id: str, seconds: float) -> None:
         """Hold requests for (origin, source) back for `seconds` (a Retry-After)."""
@@ -132,14 +136,15 @@ class Politeness:
             raise
         try:
             gap = max(self._spacing, state.crawl_delay)
+            # Reserve our start time before sleeping, so concurrent waiters queue up behind us
+            # instead of all waking at once.
+            now = time.monotonic()
+            start = max(now, state.next_start)
+            state.last_start = start
             if gap > 0.0:
-                # Reserve our start time before sleeping, so concurrent waiters queue up behind
-                # us instead of all waking at once.
-                now = time.monotonic()
-                start = max(now, state.next_start)
                 state.next_start = start + gap * (1.0 + self._jitter * self._rng.random())
-                if start > now:
-                    await asyncio.sleep(start - now)
+            if start > now:
+                await asyncio.sleep(start - now)
             # Taken last: a request waiting for a busy origin must not hold a global slot.
             await self._global.acquire()
         except BaseException:

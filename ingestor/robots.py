@@ -107,7 +107,7 @@ class RobotsCache:
         status = answer.status
         if answer.error_kind in _UNAVAILABLE_KINDS:
             return _Entry(None, None, None, now + self._ttl)
-        if answer.error_kind is not None and not (status is not None and 200 <= status < 300):
+        if answer.error_kind is not None:
             reason = f"robots.txt unreachable ({answer.error_kind})"
             return _Entry(None, reason, None, now + self._error_ttl)
         if status is None or status == 429 or status >= 500:

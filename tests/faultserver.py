@@ -33,7 +33,9 @@ BOMB_BYTES = 50 * 1024 * 1024
 CHUNK = 64 * 1024
 ETAG = '"v1-abc"'
 LAST_MODIFIED = "Wed, 21 Oct 2026 07:28:00 GMT"
-PAGE = "<!doctype html><html><head><title>Berita</title></head><body><p>Halo dunia</p></body></html>"
+PAGE = (
+    "<!doctype html><html><head><title>Berita</title></head><body><p>Halo dunia</p></body></html>"
+)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -334,7 +336,10 @@ class FaultServer:
             body, ctype = "\ufeff<p>Halo “dunia”</p>".encode("utf-16-le"), "text/html"
         elif case == "undeclared":
             russian = "Это тестовая страница новостей на русском языке, она длинная. " * 4
-            body, ctype = f"<html><body><p>{russian}</p></body></html>".encode("cp1251"), "text/html"
+            body, ctype = (
+                f"<html><body><p>{russian}</p></body></html>".encode("cp1251"),
+                "text/html",
+            )
         elif case == "controls":
             raw = "<rss><title>Bad\x00\x01\x08\x0b\x0c\x1b\x1f chars\ufffe ok\ttab\nline</title></rss>"
             body, ctype = raw.encode(), "application/xml; charset=utf-8"
