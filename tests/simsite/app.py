@@ -117,8 +117,9 @@ class _Routes:
         if story is None:
             return self.not_found()
         others = [a for a in self.stories() if a.id != story.id]
-        same = [a for a in others if a.section == story.section][:5]
-        related = same or others[:5]
+        # "Berita Terkait": same kanal first, topped up with the latest stories.
+        same = [a for a in others if a.section == story.section]
+        related = (same + [a for a in others if a.section != story.section])[:5]
         body = article_page(story, self.ctx(), related).encode()
         return conditional_response(request, body, _HTML, story.updated_at)
 
