@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import escape
 from typing import Any
 
 from tests.simsite.dates import iso_local, page_date
@@ -108,10 +109,11 @@ def _body(article: SimArticle, ctx: PageContext) -> str:
     n = len(article.paragraphs)
     for i, para in enumerate(article.paragraphs):
         last = i == n - 1
+        text = escape(para, quote=False)  # quotes stay literal in text, as on the real pages
         if article.body_style == "p":
-            chunks.append(f"<p>{e(para)}</p>")
+            chunks.append(f"<p>{text}</p>")
         else:
-            chunks.append(e(para) if last else f"{e(para)}<br><br>")
+            chunks.append(text if last else f"{text}<br><br>")
         if i == 0 and article.related:
             chunks.append(_baca_juga(article, 0))
         if i == 1 and not last:
@@ -233,7 +235,7 @@ def amp_page(article: SimArticle, ctx: PageContext) -> str:
         if data is not None
         else ""
     )
-    paras = "\n".join(f"<p>{e(p)}</p>" for p in article.paragraphs)
+    paras = "\n".join(f"<p>{escape(p, quote=False)}</p>" for p in article.paragraphs)
     year = article.published_at.astimezone(tz).year
     return f"""<!doctype html>
 <html amp lang="id">
