@@ -56,17 +56,19 @@ def _result(body: Body, method: str, title: str, now: datetime) -> BodyResult:
 
 
 def _drop_furniture(paragraphs: list[str], title: str, now: datetime) -> list[str]:
-    """Leading title repeats and bare date/byline lines that sit inside the body container."""
+    """Leading title repeats and bare date lines that sit inside the body container."""
     key = normalize_text(title).casefold()
     while paragraphs:
-        first = paragraphs[0]
-        if first.casefold() == key:
-            paragraphs.pop(0)
-            continue
-        if len(first) <= _FURNITURE_MAX and _is_date_line(first, now):
-            paragraphs.pop(0)
-            continue
-        break
+        lines = paragraphs[0].split("\n")
+        while lines and (
+            lines[0].casefold() == key
+            or (len(lines[0]) <= _FURNITURE_MAX and _is_date_line(lines[0], now))
+        ):
+            lines.pop(0)
+        if lines:
+            paragraphs[0] = "\n".join(lines)
+            break
+        paragraphs.pop(0)
     return paragraphs
 
 

@@ -22,13 +22,16 @@ _FOOTER_START = re.compile(
 )
 _WRITERS = frozenset({"pewarta", "penulis", "reporter", "wartawan", "kontributor"})
 _PREFIX = re.compile(
-    r"^\W*(?:oleh|by|penulis|reporter|pewarta|wartawan|kontributor|ditulis oleh)\b\s*:?\s*",
+    r"^\W*(?:oleh|by|penulis|reporter|pewarta|wartawan|kontributor|ditulis oleh|diposting oleh"
+    r"|posted by)\b\s*:?\s*",
     re.IGNORECASE,
 )
 # Site names glued to a byline: "Andi Saputra - detikNews", "Andi | Kompas.com".
 _SITE_SUFFIX = re.compile(r"\s*[-|–—]\s*\S*(?:news|\.com|\.co\.id|\.id)\S*\s*$", re.IGNORECASE)
 _SPLIT = re.compile(r"\s*(?:,|;|&|/|\band\b|\bdan\b)\s*", re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"https?:|www\.|\.com\b|\.co\.id\b|@|\d", re.IGNORECASE)
+# Desks and teams sign as "Tim Redaksi Banua", "Redaksi Kalselpos": not people.
+_DESK = re.compile(r"^tim\b|\bredaksi\b|\badmin\b|\bdesk\b")
 _GENERIC = frozenset({"redaksi", "admin", "administrator", "tim redaksi", "antara", "antaranews"})
 
 
@@ -57,6 +60,7 @@ def parse_footer(text: str) -> Footer | None:
         value = text[m.end() : end]
         stop = _COPYRIGHT.search(value)
         value = value[: stop.start()] if stop else value
+        value = value.split("|", 1)[0]  # "Penulis: X | Senin, 12 Februari 2024": fields end at "|"
         label = m[1].lower()
         role = "writer" if label in _WRITERS else label
         role = {"penyunting": "editor", "redaktur": "editor", "penerjemah": "translator"}.get(
@@ -85,7 +89,7 @@ def _names(value: str) -> list[str]:
     names = []
     for part in _SPLIT.split(value):
         name = re.sub(r"\s*\(.*?\)\s*", " ", part)  # "(ANTARA)", "(kontributor)" and the like
-        name = " ".join(name.split()).strip(" |-–—.:")
+        name = " ".join(name.split()).strip(" |-–—.:()")
         if name and is_plausible_name(name):
             names.append(name)
     return names
@@ -93,4 +97,10 @@ def _names(value: str) -> list[str]:
 
 def is_plausible_name(name: str) -> bool:
     """Reject values that are sites, URLs, dates or desks rather than people."""
-    return len(name) <= 60 and not _NOT_A_NAME.search(name) and name.lower() not in _GENERIC
+    low = name.lower()
+    return (
+        len(name) <= 60
+        and not _NOT_A_NAME.search(name)
+        and low not in _GENERIC
+        and not _DESK.search(low)
+    )

@@ -39,18 +39,24 @@ _BLOCK_TAGS = frozenset(
     | {"section", "article", "figure", "figcaption", "pre", "dl", "dt", "dd", "header", "main"}
     | {"address", "hr", "center", "details", "summary", "tbody", "thead"}
 )
-_RELATED = re.compile(r"^\W*(?:baca|lihat)\s+(?:juga|pula)\b|^\W*berita\s+terkait\s*:", re.I)
+_RELATED = re.compile(
+    r"^\W*(?:(?:baca|lihat)\s+(?:juga|pula)\b|berita\s+terkait\s*:|also\s+read\s*:|read\s+also\s*:)",
+    re.IGNORECASE,
+)
 _NOTICE = re.compile(r"dilarang keras mengambil konten", re.IGNORECASE)
 # Line-level boilerplate other sites insert into the body.
 _BOILERPLATE = re.compile(
     r"^\W*(?:advertisement|scroll to continue with content|iklan|lihat foto"
-    r"|simak (?:breaking news|berita|juga|video|selengkapnya)|dapatkan update berita"
+    r"|simak (?:breaking news|berita|juga|video|selengkapnya)|dapatkan (?:update|informasi|berita)"
     r"|ikuti (?:kami|berita|saluran|update)|artikel ini telah tayang di|tonton juga"
     r"|saksikan (?:juga|video)|download aplikasi|halaman (?:selanjutnya|berikutnya)"
-    r"|follow (?:us|berita))\b"
-    r"|^\(\s*[a-z]{2,5}\s*/\s*[a-z]{2,5}\s*\)$",  # detik's closing desk initials "(jbr/imk)"
+    r"|follow (?:us|berita)|baca (?:berita|artikel) lainnya)\b"
+    r"|^\W*(?:berita|artikel) (?:lainnya|terkait|pilihan|terpopuler)\W*$"
+    r"|^\(\s*[a-z]{2,5}\s*/\s*[a-z]{2,5}\s*\)$"  # detik's closing desk initials "(jbr/imk)"
+    r"|^\(\s*[\w-]+\.(?:com|co\.id|co|id)\s*/[^)]{1,60}\)$",  # tribun's "(Banjarmasinpost.co.id/Name)"
     re.IGNORECASE,
 )
+_LINK_LINE_SHARE = 0.8
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
@@ -111,9 +117,17 @@ def clean_lines(
             footer = parse_footer(text)
             if footer is not None:
                 footers.append(footer)
-        elif not _NOTICE.search(text) and not _BOILERPLATE.search(text):
+        elif _NOTICE.search(text) or _BOILERPLATE.search(text) or _all_links(text, links):
+            continue
+        else:
             kept.append(text)
     return kept
+
+
+def _all_links(text: str, links: list[tuple[str, str]]) -> bool:
+    """A line that is nothing but links: a "more news" list, not prose."""
+    linked = sum(len(normalize_text(t)) for t, _ in links)
+    return linked >= _LINK_LINE_SHARE * len(text)
 
 
 def _drop_noise(container: Any, remove: tuple[str, ...], footers: list[Footer]) -> str | None:

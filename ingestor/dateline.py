@@ -9,6 +9,7 @@ __all__ = ["Dateline", "parse_dateline"]
 
 _PLACE = r"[A-Z][\w'.]*(?:[ \-][A-Za-z][\w'.]*){0,3}"
 _DASH = r"\s*[-–—]+\s"
+_SITE = r"[A-Za-z0-9]+(?:\.[A-Za-z]{2,3}){1,2}"  # TRIBUNKALTIM.CO, BANJARMASINPOST.CO.ID
 _FORMS = (
     # ANTARA and wire style: "Tapin, Kalsel (ANTARA) -", "ISTANBUL, 23 Februari 2016 (Antara/PRNewswire) -"
     re.compile(
@@ -17,11 +18,9 @@ _FORMS = (
     # kompas style: "BANJARMASIN, KOMPAS.com -"
     re.compile(rf"^(?P<place>{_PLACE})\s*,\s*(?P<agency>[A-Za-z]+\.(?:com|co\.id|id)){_DASH}"),
     # tribun style: "BANJARMASINPOST.CO.ID, BANJARMASIN -"
-    re.compile(
-        rf"^(?P<agency>[A-Za-z0-9]+\.(?:com|co\.id|id|COM|CO\.ID|ID))\s*,\s*(?P<place>{_PLACE}){_DASH}"
-    ),
-    # detik style: "Jakarta - "
-    re.compile(rf"^(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}}){_DASH}"),
+    re.compile(rf"^(?P<agency>{_SITE})\s*,\s*(?P<place>{_PLACE}){_DASH}"),
+    # detik and portal style: "Jakarta - ", "MARTAPURA – ", "PALANGKA RAYA - "
+    re.compile(rf"^(?P<place>[A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+){{0,2}}){_DASH}"),
 )
 _MAX_PREFIX = 120
 

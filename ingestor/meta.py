@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["PageMeta", "headline_element", "page_dates", "read_meta"]
+__all__ = ["PageMeta", "read_meta"]
 
 # The microdata properties the record can use; everything else on the page is ignored.
 _MICRODATA = frozenset(
     {"headline", "name", "description", "datepublished", "datemodified", "author"}
     | {"articlesection", "image", "keywords", "inlanguage"}
 )
-
-_DATE_NAMES = re.compile(r"date|time|tanggal|waktu|publish|posted", re.IGNORECASE)
-_MAX_DATE_TEXT = 100
-_MAX_LOOSE_TEXT = 60
-_LEAF_TAGS = frozenset({"span", "div", "p", "small", "li", "em", "strong"})
-_DATEISH = re.compile(r"\b(?:19|20)\d\d\b|\blalu\b|\bago\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,46 +107,3 @@ def _clean(value: str | None) -> str | None:
         return None
     text = " ".join(value.split())
     return text or None
-
-
-def page_dates(root: Any, title: str | None) -> list[str]:
-    """Date-looking texts around the headline (`<time>`, "date"/"tanggal" classes), in page order.
-
-    Only the headline's neighbourhood is searched: site headers print today's date and sidebars
-    print other stories' dates.
-    """
-    h1 = headline_element(root, title)
-    area = h1.getparent() if h1 is not None else next(root.iter("article"), None)
-    if area is not None and area.getparent() is not None and area.tag != "article":
-        area = area.getparent()
-    if area is None:
-        return []
-    named: list[str] = []
-    loose: list[str] = []
-    for el in area.iter():
-        if not isinstance(el.tag, str):
-            continue
-        names = f"{el.get('class', '')} {el.get('id', '')}"
-        if el.tag == "time" or _DATE_NAMES.search(names):
-            value = _clean(el.get("datetime")) or _clean(el.text_content())
-            if value and len(value) <= _MAX_DATE_TEXT:
-                named.append(value)
-        elif el.tag in _LEAF_TAGS and len(el) == 0:
-            # An unlabelled info line ("Rabu, 1 Mei 2024 08:00 WIB" in a bare span).
-            value = _clean(el.text)
-            if value and len(value) <= _MAX_LOOSE_TEXT and _DATEISH.search(value):
-                loose.append(value)
-    return named + loose
-
-
-def headline_element(root: Any, title: str | None) -> Any:
-    """The <h1> holding `title`, else the longest one: a site logo is often an <h1> too."""
-    best, best_len = None, 0
-    key = " ".join((title or "").split()).casefold()
-    for h1 in root.iter("h1"):
-        text = " ".join(h1.text_content().split())
-        if key and text.casefold() == key:
-            return h1
-        if len(text) > best_len:
-            best, best_len = h1, len(text)
-    return best

@@ -14,6 +14,7 @@ __all__ = ["Candidate", "DatePick", "pick_date", "url_date"]
 # Within this distance an explicit-offset date and a "Z" or zone-less one are the same instant
 # misread; farther apart they are different events (an update, a related story).
 _SAME_STORY = timedelta(hours=14)
+_FINER: dict[str, tuple[str, ...]] = {"day": ("minute", "second"), "minute": ("second",)}
 _URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|$)")
 
 
@@ -37,7 +38,8 @@ def pick_date(candidates: list[Candidate], *, tz: tzinfo, now: datetime) -> Date
     """The first parseable candidate in layer order, with two corrections.
 
     An explicit offset beats a bare "Z" or an assumed zone for the same story (detik labels
-    WIB times "Z"), and a time of day beats a bare day when both name the same date.
+    WIB times "Z"), and a more precise candidate inside the chosen one's day or minute wins
+    (the page prints "20:59 WIB", JSON-LD has 20:59:53+07:00).
     """
     parsed: list[DatePick] = []
     for candidate in candidates:
@@ -52,10 +54,10 @@ def pick_date(candidates: list[Candidate], *, tz: tzinfo, now: datetime) -> Date
             if other.parsed.zone_source == "explicit" and _near(other, best):
                 best = other
                 break
-    if best.parsed.precision == "day":
-        day = best.parsed.value.date()
+    # Refine step by step: a bare day to a time of day, a minute to a second.
+    for finer in _FINER.get(best.parsed.precision, ()):
         for other in parsed:
-            if other.parsed.precision != "day" and other.parsed.value.astimezone(tz).date() == day:
+            if other.parsed.precision == finer and _within(other.parsed, best.parsed, tz):
                 best = other
                 break
     return best
@@ -65,6 +67,13 @@ def url_date(url: str) -> str | None:
     """A "YYYY-MM-DD" date written into the URL path (/2024/05/01/ or /20240501/), if any."""
     m = _URL_DATE.search(url.split("?", 1)[0])
     return f"{m[1]}-{m[2]}-{m[3]}" if m else None
+
+
+def _within(finer: ParsedDate, coarse: ParsedDate, tz: tzinfo) -> bool:
+    """Whether `finer` falls inside the day or minute that `coarse` names."""
+    if coarse.precision == "day":
+        return finer.value.astimezone(coarse.value.tzinfo or tz).date() == coarse.value.date()
+    return finer.value.replace(second=0, microsecond=0) == coarse.value
 
 
 def _near(a: DatePick, b: DatePick) -> bool:
