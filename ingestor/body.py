@@ -18,6 +18,7 @@ __all__ = ["BodyResult", "extract_body"]
 
 _FURNITURE_MAX = 100  # characters; a longer opening block is prose, not a date or byline line
 _UTC = TIMEZONES["UTC"]
+_MIN_TEXT = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,8 @@ def _trafilatura(html: str, title: str, now: datetime) -> BodyResult:
     import trafilatura
 
     text = trafilatura.extract(html, include_comments=False, include_tables=False)
-    if not text:
+    # A menu label or a cookie line is not an article; demand what the finder demands of prose.
+    if not text or len(str(text).strip()) < _MIN_TEXT:
         return BodyResult((), (), None, None, "none")
     related: list[Related] = []
     footers: list[Footer] = []
