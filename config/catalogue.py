@@ -48,10 +48,13 @@ class Region:
 
 @dataclass(frozen=True, slots=True)
 class Topic:
+    """A topic of the taxonomy; `keywords` pairs a phrase (Indonesian or English) with its weight."""
+
     slug: str
     name_id: str
     name_en: str
     sections: tuple[str, ...] = ()
+    keywords: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,28 @@ def _field(
     if key == "tz" and value not in _ZONES:
         raise CatalogueError(f"{label}: entry {ident}: field 'tz' must be one of {_ZONES}")
     return value
+
+
+def _keywords(label: str, index: int, entry: dict[str, Any]) -> tuple[tuple[str, float], ...]:
+    """The optional `keywords` table: phrase -> positive weight, in file order."""
+    value = entry.get("keywords")
+    if value is None:
+        return ()
+    ident = entry.get("slug", f"#{index}")
+    if not isinstance(value, dict):
+        raise CatalogueError(f"{label}: entry {ident}: field 'keywords' must be a table")
+    pairs: list[tuple[str, float]] = []
+    for phrase, weight in value.items():
+        # bool is an int subclass; `true` is not a weight.
+        if not isinstance(weight, int | float) or isinstance(weight, bool) or not 0 < weight < 100:
+            raise CatalogueError(
+                f"{label}: entry {ident}: field 'keywords': weight of {phrase!r} must be a"
+                " number above 0 and below 100"
+            )
+        if not phrase.strip():
+            raise CatalogueError(f"{label}: entry {ident}: field 'keywords': empty phrase")
+        pairs.append((phrase, float(weight)))
+    return tuple(pairs)
 
 
 def _unique(label: str, keys: list[str]) -> None:
@@ -153,6 +178,7 @@ def load_catalogue() -> Catalogue:
             name_id=_field(label, i, e, "name_id"),
             name_en=_field(label, i, e, "name_en"),
             sections=_field(label, i, e, "sections", required=False) or (),
+            keywords=_keywords(label, i, e),
         )
         for i, e in enumerate(data.get("topic", []))
     )
