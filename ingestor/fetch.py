@@ -4,7 +4,7 @@ One `Fetcher` per process, over one `aiohttp.ClientSession` the caller creates (
 `make_session`) and closes. `get` never raises for network, HTTP or decoding trouble: it returns
 a `FetchOutcome` whose `error_kind` is one of `ERROR_KINDS`. Per hop (first URL and each
 redirect) it checks the scheme, refuses non-public addresses unless the policy allows them,
-consults robots.txt, waits for the origin's politeness slot, and retries transient failures.
+consults robots.txt, waits for the origin's politeness turn, and retries transient failures.
 """
 
 from __future__ import annotations
@@ -15,10 +15,8 @@ import random
 import time
 from datetime import UTC, datetime
 from typing import Final
-from urllib.request import proxy_bypass
 
 import aiohttp
-from aiohttp.helpers import proxies_from_env
 from yarl import URL
 
 from config.settings import Settings
@@ -28,12 +26,15 @@ from ingestor.fetch_body import ACCEPT_ENCODING
 from ingestor.fetch_exchange import REDIRECTS, Exchange, exchange
 from ingestor.fetch_outcome import (
     ERROR_KINDS,
+    ErrorKind,
     FetchOutcome,
     FetchPolicy,
     Validators,
     policy_for,
 )
-from ingestor.net_guard import GuardScope, check_host, guard_scope, guarded_socket_factory
+from ingestor.fetch_redirect import bad_target, next_hop
+from ingestor.fetch_session import Proxies, make_session
+from ingestor.net_guard import GuardScope, HostCheck, enter_scope, leave_scope
 from ingestor.politeness import Politeness
 from ingestor.robots import RobotsAnswer, RobotsCache
 
@@ -52,47 +53,9 @@ logger = logging.getLogger(__name__)
 
 ROBOTS_AGENT: Final = "Warta"  # the product token matched against robots.txt User-agent lines
 _RETRY_KINDS = frozenset({"timeout", "connect", "reset", "proxy"})
+_STATUS_KINDS = frozenset({"http_4xx", "http_5xx", "rate_limited"})
 _ROBOTS_REDIRECTS = 5  # RFC 9309 §2.3.1.2: follow at least five redirects for robots.txt
-
-
-def make_session(settings: Settings) -> aiohttp.ClientSession:
-    """The one ClientSession per process, configured for `Fetcher` (call inside the event loop).
-
-    Decompression is left to the fetcher (auto_decompress=False) so that size limits apply to
-    decoded bytes while streaming; the connector checks every address it connects to.
-    """
-    connector = aiohttp.TCPConnector(
-        limit=settings.global_concurrency,
-        limit_per_host=settings.per_host_concurrency,
-        socket_factory=guarded_socket_factory,
-    )
-    timeout = aiohttp.ClientTimeout(
-        total=settings.total_timeout,
-        sock_connect=settings.connect_timeout,
-        sock_read=settings.read_timeout,
-    )
-    return aiohttp.ClientSession(
-        connector=connector,
-        timeout=timeout,
-        auto_decompress=False,
-        trust_env=True,  # HTTP_PROXY / HTTPS_PROXY / NO_PROXY (and ~/.netrc for proxy auth)
-        # unsafe=True keeps cookies from hosts given as IP addresses too: cookie walls on such
-        # sources would otherwise redirect forever.
-        cookie_jar=aiohttp.CookieJar(unsafe=True),
-        headers={"User-Agent": settings.user_agent},
-    )
-
-
-def _origin(url: URL) -> str:
-    return f"{url.scheme}://{url.raw_host}:{url.port}"
-
-
-def _bad_target(url: URL) -> Exchange | None:
-    if url.scheme not in ("http", "https"):
-        return Exchange(url, kind="bad_scheme", message=f"scheme {url.scheme!r} not allowed")
-    if not url.raw_host:
-        return Exchange(url, kind="bad_url", message="URL has no host")
-    return None
+_OPEN = GuardScope(allow_private=True)
 
 
 class Fetcher:
@@ -122,62 +85,69 @@ class Fetcher:
         self._headers = {"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING}
         # With a caller's session that decompresses itself, bodies arrive already decoded.
         self._decompress = not session.auto_decompress
-        # Proxy variables are read once; we pass the proxy explicitly so that the SSRF guard
-        # knows a request is proxied (it then checks the target by name, not the socket).
-        self._env_proxies = proxies_from_env() if session.trust_env else {}
+        self._proxies = Proxies()
+        self._hosts = HostCheck()
 
     async def get(
         self, url: str, *, source: FetchPolicy, validators: Validators | None = None
     ) -> FetchOutcome:
         """GET `url` for `source`; returns the outcome, never raises for fetch failures."""
         started = time.monotonic()
-        ex, attempts, redirects = await self._get(url, source, validators)
+        start = self._start(url, source, validators)
+        if isinstance(start, Exchange):
+            ex, attempts, redirects = start, 0, 0
+        else:
+            target, headers = start
+            ex, attempts, redirects = await self._follow(
+                target,
+                source,
+                headers,
+                robots=source.respect_robots,
+                retries=self._settings.max_retries,
+                limit=self._settings.max_body_bytes,
+                max_redirects=self._settings.max_redirects,
+            )
         outcome = self._outcome(url, source, validators, ex, started, attempts, redirects)
-        logger.log(
-            logging.DEBUG if outcome.ok else logging.INFO,
-            "fetch %s source_id=%s status=%s elapsed_ms=%.1f kind=%s %s",
-            url,
-            source.source_id,
-            outcome.status,
-            outcome.elapsed_ms,
-            outcome.error_kind,
-            outcome.error_message or "",
-            extra={"fetch": outcome.to_log()},
-        )
+        level = logging.DEBUG if outcome.ok else logging.INFO
+        if logger.isEnabledFor(level):
+            logger.log(
+                level,
+                "fetch %s source_id=%s status=%s elapsed_ms=%.1f kind=%s %s",
+                url,
+                source.source_id,
+                outcome.status,
+                outcome.elapsed_ms,
+                outcome.error_kind,
+                outcome.error_message or "",
+                extra={"fetch": outcome.to_log()},
+            )
         return outcome
 
-    async def _get(
+    def _start(
         self, url: str, policy: FetchPolicy, validators: Validators | None
-    ) -> tuple[Exchange, int, int]:
+    ) -> Exchange | tuple[URL, dict[str, str]]:
+        """The target and request headers, or the reason not to fetch at all."""
         if policy.circuit_open_until is not None:
             remaining = (policy.circuit_open_until - datetime.now(UTC)).total_seconds()
             if remaining > 0:
                 message = f"circuit open until {policy.circuit_open_until.isoformat()}"
-                ex = Exchange(URL(), kind="circuit_open", message=message, retry_after=remaining)
-                return ex, 0, 0
+                return Exchange(URL(), kind="circuit_open", message=message, retry_after=remaining)
         try:
             target = URL(url).with_fragment(None)
         except (ValueError, TypeError) as exc:
-            return Exchange(URL(), kind="bad_url", message=str(exc)), 0, 0
-        bad = _bad_target(target)
+            return Exchange(URL(), kind="bad_url", message=str(exc))
+        bad = bad_target(target)
         if bad is not None:
-            return bad, 0, 0
-        headers = dict(self._headers)
+            return bad
+        headers = self._headers  # aiohttp merges, never mutates, the dict it is given
         if validators is not None:
+            headers = dict(headers)
             # RFC 9110 §13.1.3: a server that knows ETags ignores If-Modified-Since; send both.
             if validators.etag:
                 headers["If-None-Match"] = validators.etag
             if validators.last_modified:
                 headers["If-Modified-Since"] = validators.last_modified
-        return await self._follow(
-            target,
-            policy,
-            headers,
-            robots=policy.respect_robots,
-            retries=self._settings.max_retries,
-            limit=self._settings.max_body_bytes,
-            max_redirects=self._settings.max_redirects,
-        )
+        return target, headers
 
     async def _follow(
         self,
@@ -194,47 +164,22 @@ class Fetcher:
         """Fetch `url`, following redirects ourselves so that every hop is checked."""
         attempts = 0
         redirects = 0
-        visited = {str(url)}
+        visited: set[str] | None = None  # built at the first redirect; most fetches have none
         current = url
         while True:
             ex, tries = await self._hop(current, policy, headers, robots, retries, limit, truncate)
             attempts += tries
             if ex.kind is not None or ex.status not in REDIRECTS:
                 return ex, attempts, redirects
-            failure, nxt = self._next_hop(current, ex, redirects, max_redirects, visited)
-            if nxt is not None:
+            if visited is None:
+                visited = {str(current)}
+            failure, target = next_hop(current, ex, redirects, max_redirects, visited)
+            if target is not None:
                 redirects += 1
-            if failure is not None:
-                return failure, attempts, redirects
-            assert nxt is not None
-            visited.add(str(nxt))
-            current = nxt
-
-    @staticmethod
-    def _next_hop(
-        current: URL, ex: Exchange, redirects: int, max_redirects: int, visited: set[str]
-    ) -> tuple[Exchange | None, URL | None]:
-        """Where a redirect leads, or why it is not followed."""
-        if redirects >= max_redirects:
-            message = f"more than {max_redirects} redirects"
-            return Exchange(current, ex.status, kind="too_many_redirects", message=message), None
-        location = ex.headers.get("Location") if ex.headers is not None else None
-        if not location:
-            message = f"{ex.status} without Location"
-            return Exchange(current, ex.status, kind="protocol", message=message), None
-        try:
-            nxt = current.join(URL(location)).with_fragment(None)
-        except (ValueError, TypeError) as exc:
-            return Exchange(current, ex.status, kind="bad_url", message=str(exc)), None
-        bad = _bad_target(nxt)
-        if bad is not None:
-            return bad, nxt
-        # Cookie walls redirect back to the same URL once their cookie is set; after a
-        # Set-Cookie the revisit is a different request, so it is not counted as a loop.
-        if str(nxt) in visited and not ex.sets_cookie:
-            message = f"redirect from {current} back to {nxt}"
-            return Exchange(nxt, ex.status, kind="redirect_loop", message=message), nxt
-        return None, nxt
+            if failure is not None or target is None:
+                return failure or ex, attempts, redirects
+            visited.add(str(target))
+            current = target
 
     async def _hop(
         self,
@@ -247,24 +192,28 @@ class Fetcher:
         truncate: bool,
     ) -> tuple[Exchange, int]:
         """One URL: address guard, robots.txt, then attempts with backoff. Returns (result, tries)."""
-        origin = _origin(url)
-        proxy = self._proxy_for(url, policy)
-        if isinstance(proxy, Exchange):
-            return proxy, 0
-        scope = GuardScope(policy.allow_private_network, policy.allowed_networks, proxy is not None)
-        assert url.raw_host is not None and url.port is not None
-        refused = await check_host(url.raw_host, url.port, scope)
-        if refused is not None:
-            return Exchange(url, kind="blocked_address", message=refused), 0
+        origin = f"{url.scheme}://{url.raw_host}:{url.port}"
+        proxied = self._proxies.for_url(url, policy.proxy)
+        if isinstance(proxied, str):
+            return Exchange(url, kind="proxy", message=proxied), 0
+        proxy, auth = proxied
+        if policy.allow_private_network:
+            scope = _OPEN  # never written to: the socket factory only records refusals
+        else:
+            scope = GuardScope(False, policy.allowed_networks, proxy is not None)
+            assert url.raw_host is not None and url.port is not None
+            refused = await self._hosts.refusal(url.raw_host, url.port, scope)
+            if refused is not None:
+                return Exchange(url, kind="blocked_address", message=refused), 0
         if robots:
-            verdict = await self._robots.verdict(
-                origin, str(url), lambda robots_url: self._fetch_robots(robots_url, policy)
+            text = str(url)
+            verdict = self._robots.cached(origin, text) or await self._robots.verdict(
+                origin, text, lambda robots_url: self._fetch_robots(robots_url, policy)
             )
             self._politeness.set_crawl_delay(origin, verdict.crawl_delay)
-            if verdict.deferred:
-                return Exchange(url, kind="robots_deferred", message=verdict.reason), 0
             if not verdict.allowed:
-                return Exchange(url, kind="robots_disallowed", message=verdict.reason), 0
+                kind: ErrorKind = "robots_deferred" if verdict.deferred else "robots_disallowed"
+                return Exchange(url, kind=kind, message=verdict.reason), 0
         tries = 0
         last: Exchange | None = None
         while True:
@@ -279,11 +228,11 @@ class Fetcher:
             if wait > 0.0:
                 await asyncio.sleep(wait)
             tries += 1
-            last = await self._exchange(url, policy, headers, proxy, limit, truncate)
+            last = await self._exchange(url, origin, headers, scope, proxy, auth, limit, truncate)
             if last.retry_after is not None and last.status in (429, 503):
                 self._politeness.defer(origin, policy.source_id, last.retry_after)
             retryable = last.kind in _RETRY_KINDS or (
-                last.kind in ("http_5xx", "http_4xx", "rate_limited")
+                last.kind in _STATUS_KINDS
                 and last.status is not None
                 and is_retryable_status(last.status)
             )
@@ -295,35 +244,23 @@ class Fetcher:
                     retry_delay(tries, s.retry_base_delay, s.retry_max_delay, self._rng)
                 )
 
-    def _proxy_for(self, url: URL, policy: FetchPolicy) -> URL | Exchange | None:
-        if policy.proxy:
-            try:
-                proxy = URL(policy.proxy)
-            except (ValueError, TypeError):
-                proxy = URL()
-            if proxy.scheme not in ("http", "https") or not proxy.host:
-                return Exchange(url, kind="proxy", message=f"unusable proxy {policy.proxy!r}")
-            return proxy
-        info = self._env_proxies.get(url.scheme)
-        if info is None or (url.host is not None and proxy_bypass(url.host)):
-            return None
-        return info.proxy
-
     async def _exchange(
-        self, url: URL, policy: FetchPolicy, headers: dict[str, str], proxy: URL | None,
-        limit: int, truncate: bool,
+        self, url: URL, origin: str, headers: dict[str, str], scope: GuardScope,
+        proxy: URL | None, auth: aiohttp.BasicAuth | None, limit: int, truncate: bool,
     ) -> Exchange:  # fmt: skip
-        """One request, under the origin's politeness slot and the connection-time guard."""
-        auth = None
-        if proxy is not None and policy.proxy is None:
-            auth = self._env_proxies[url.scheme].proxy_auth
-        scope = GuardScope(policy.allow_private_network, policy.allowed_networks, proxy is not None)
-        with guard_scope(scope):
-            async with self._politeness.slot(_origin(url)):
+        """One request, in the origin's politeness turn and under the connection-time guard."""
+        token = enter_scope(scope)
+        try:
+            turn = await self._politeness.acquire(origin)
+            try:
                 ex = await exchange(
                     self._session, url, headers, proxy=proxy, proxy_auth=auth, limit=limit,
                     truncate=truncate, decompress=self._decompress,
                 )  # fmt: skip
+            finally:
+                self._politeness.release(turn)
+        finally:
+            leave_scope(token)
         if scope.blocked is not None:
             ex.kind = "blocked_address"
             ex.message = f"refused to connect to non-public address {scope.blocked}"
@@ -355,11 +292,25 @@ class Fetcher:
     ) -> FetchOutcome:
         h = ex.headers
         status = ex.status
+        if h is None:  # nothing usable was received
+            return FetchOutcome(
+                url=url,
+                final_url=str(ex.url) if ex.url.raw_host else url,
+                source_id=policy.source_id,
+                status=status,
+                retry_after=ex.retry_after,
+                bytes_read=ex.wire_bytes,
+                elapsed_ms=(time.monotonic() - started) * 1000.0,
+                error_kind=ex.kind,
+                error_message=ex.message,
+                attempts=attempts,
+                redirects=redirects,
+            )
         success = ex.kind is None and status is not None and 200 <= status < 300
         not_modified = ex.kind is None and status == 304
-        content_type = h.get("Content-Type") if h is not None else None
-        etag = h.get("ETag") if h is not None else None
-        last_modified = h.get("Last-Modified") if h is not None else None
+        content_type = h.get("Content-Type")
+        etag = h.get("ETag")
+        last_modified = h.get("Last-Modified")
         if not_modified and validators is not None:
             # A 304 need not repeat the validators (RFC 9110 §15.4.5); keep the ones we sent.
             etag = etag or validators.etag
@@ -376,14 +327,14 @@ class Fetcher:
             etag=etag,
             last_modified=last_modified,
             content_type=content_type,
-            cache_control=h.get("Cache-Control") if h is not None else None,
-            expires=h.get("Expires") if h is not None else None,
+            cache_control=h.get("Cache-Control"),
+            expires=h.get("Expires"),
             retry_after=ex.retry_after,
             body=ex.body if success else b"",
             text=text,
             encoding=encoding,
             bytes_read=ex.wire_bytes,
-            elapsed_ms=round((time.monotonic() - started) * 1000.0, 1),
+            elapsed_ms=(time.monotonic() - started) * 1000.0,
             not_modified=not_modified,
             error_kind=ex.kind,
             error_message=ex.message,

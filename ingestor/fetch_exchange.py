@@ -80,23 +80,22 @@ def classify_error(exc: BaseException) -> tuple[ErrorKind, str]:
     return kind, message
 
 
-async def _read(
+async def _skip_body(resp: aiohttp.ClientResponse, ex: Exchange) -> None:
+    """A body we do not keep (error, redirect, 304): drain it if small, else drop the line."""
+    if ex.kind is not None:
+        ex.message = f"HTTP {ex.status} {resp.reason or ''}".rstrip()
+    ex.sets_cookie = "Set-Cookie" in resp.headers
+    length = resp.content_length
+    if length is not None and length <= _DRAIN_BYTES:
+        await resp.read()  # small: read it so that the connection goes back to the pool
+    else:
+        resp.close()
+
+
+async def _read_body(
     resp: aiohttp.ClientResponse, ex: Exchange, limit: int, truncate: bool, decompress: bool
 ) -> None:
-    ex.status = status = resp.status
-    ex.headers = resp.headers
-    ex.kind = status_kind(status)
-    if ex.kind is not None:
-        ex.message = f"HTTP {status} {resp.reason or ''}".rstrip()
-    ex.retry_after = parse_retry_after(resp.headers.get("Retry-After"))
     length = resp.content_length
-    if ex.kind is not None or status in REDIRECTS or status == 304:
-        ex.sets_cookie = "Set-Cookie" in resp.headers
-        if length is not None and length <= _DRAIN_BYTES:
-            await resp.read()  # small: read it so that the connection goes back to the pool
-        else:
-            resp.close()
-        return
     if length is not None and length > limit and not truncate:
         resp.close()
         raise BodyTooLargeError(f"Content-Length {length} exceeds {limit} bytes", 0)
@@ -133,7 +132,25 @@ async def exchange(
         async with session.get(
             url, headers=headers, allow_redirects=False, proxy=proxy, proxy_auth=proxy_auth
         ) as resp:
-            await _read(resp, ex, limit, truncate, decompress)
+            ex.status = status = resp.status
+            ex.headers = resp.headers
+            ex.kind = status_kind(status)
+            ex.retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+            length = resp.content_length
+            if ex.kind is not None or status in REDIRECTS or status == 304:
+                await _skip_body(resp, ex)
+            elif (
+                decompress
+                and length is not None
+                and length <= limit
+                and "Content-Encoding" not in resp.headers
+            ):
+                # The common case, read in one call: uncompressed, and HTTP framing stops the
+                # read at a Content-Length that is within the limit.
+                ex.body = await resp.read()
+                ex.wire_bytes = len(ex.body)
+            else:
+                await _read_body(resp, ex, limit, truncate, decompress)
     except BodyTooLargeError as exc:
         ex.kind, ex.message, ex.wire_bytes = "too_large", str(exc), exc.wire_bytes
     except BadContentEncodingError as exc:

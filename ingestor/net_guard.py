@@ -5,20 +5,23 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 __all__ = [
     "BlockedAddressError",
     "GuardScope",
+    "HostCheck",
     "IPAddress",
     "IPNetwork",
-    "check_host",
+    "enter_scope",
     "guard_scope",
     "guarded_socket_factory",
     "is_public_address",
+    "leave_scope",
 ]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -89,9 +92,18 @@ def _parse_ip(text: str) -> IPAddress | None:
         return None
 
 
+def enter_scope(scope: GuardScope) -> Token[GuardScope | None]:
+    """Make `scope` the rule for connections this task opens; undo with `leave_scope`."""
+    return _SCOPE.set(scope)
+
+
+def leave_scope(token: Token[GuardScope | None]) -> None:
+    _SCOPE.reset(token)
+
+
 @contextmanager
 def guard_scope(scope: GuardScope) -> Iterator[GuardScope]:
-    """Make `scope` the rule for every connection opened by this task until the block ends."""
+    """`with guard_scope(scope):` the same as enter_scope/leave_scope around a block."""
     token = _SCOPE.set(scope)
     try:
         yield scope
@@ -119,26 +131,46 @@ def guarded_socket_factory(addr_info: _AddrInfo) -> socket.socket:
     return socket.socket(family, type_, proto)
 
 
-async def check_host(host: str, port: int, scope: GuardScope) -> str | None:
-    """Resolve `host` and return why it is refused, or None when every address is allowed.
+class HostCheck:
+    """Refuse hosts that are, or resolve to, addresses a scope does not permit.
 
-    A name that does not resolve here is let through: aiohttp reports the DNS failure itself, and
-    behind a proxy the local resolver may legitimately know nothing.
+    Resolutions are cached for `ttl` seconds: the socket factory re-checks the address actually
+    connected to, so a stale answer here cannot let a rebound name through on a direct
+    connection, and a lookup per request would cost a thread hop each time.
     """
-    if scope.allow_private:
-        return None
-    literal = _parse_ip(host.strip("[]"))
-    if literal is not None:
-        if scope.permits(literal):
+
+    def __init__(self, ttl: float = 30.0, max_entries: int = 4096) -> None:
+        self._ttl = ttl
+        self._max_entries = max_entries
+        self._cache: dict[str, tuple[float, tuple[str, ...]]] = {}
+
+    async def refusal(self, host: str, port: int, scope: GuardScope) -> str | None:
+        """Why `host` is refused under `scope`, or None when every address is allowed.
+
+        A name that does not resolve here is let through: aiohttp reports the DNS failure
+        itself, and behind a proxy the local resolver may legitimately know nothing.
+        """
+        if scope.allow_private:
             return None
-        return f"{host} is a non-public address"
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
+        literal = _parse_ip(host.strip("[]"))
+        if literal is not None:
+            return None if scope.permits(literal) else f"{host} is a non-public address"
+        now = time.monotonic()
+        cached = self._cache.get(host)
+        if cached is not None and cached[0] > now:
+            addresses = cached[1]
+        else:
+            loop = asyncio.get_running_loop()
+            try:
+                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            except (OSError, UnicodeError):
+                return None
+            addresses = tuple(str(info[4][0]) for info in infos)
+            if len(self._cache) >= self._max_entries:
+                self._cache.clear()
+            self._cache[host] = (now + self._ttl, addresses)
+        for text in addresses:
+            address = _parse_ip(text)
+            if address is None or not scope.permits(address):
+                return f"{host} resolves to non-public address {text}"
         return None
-    for *_, sockaddr in infos:
-        address = _parse_ip(str(sockaddr[0]))
-        if address is None or not scope.permits(address):
-            return f"{host} resolves to non-public address {sockaddr[0]}"
-    return None

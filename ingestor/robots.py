@@ -36,12 +36,27 @@ class RobotsVerdict:
     reason: str = ""
 
 
+_ALLOW_ALL = RobotsVerdict(True)
+
+
 @dataclass(slots=True)
 class _Entry:
+    """One origin's cached answer, with its two possible verdicts built once."""
+
     rules: Any  # a Protego parser; None when robots.txt is missing (everything allowed)
     deferred: str | None
     crawl_delay: float | None
     expires: float
+    allowed: RobotsVerdict = _ALLOW_ALL
+    disallowed: RobotsVerdict = _ALLOW_ALL
+
+    def __post_init__(self) -> None:
+        if self.deferred is not None:
+            self.allowed = self.disallowed = RobotsVerdict(False, True, None, self.deferred)
+            self.rules = None
+            return
+        self.allowed = RobotsVerdict(True, False, self.crawl_delay)
+        self.disallowed = RobotsVerdict(False, False, self.crawl_delay, "disallowed by robots.txt")
 
 
 RobotsFetch = Callable[[str], Awaitable[RobotsAnswer]]
@@ -63,6 +78,15 @@ class RobotsCache:
         self._entries: dict[str, _Entry] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
+    def cached(self, origin: str, url: str) -> RobotsVerdict | None:
+        """The verdict from a fresh cached copy, or None when robots.txt must be fetched."""
+        entry = self._entries.get(origin)
+        if entry is None or entry.expires <= time.monotonic():
+            return None
+        if entry.rules is None or entry.rules.can_fetch(url, self._agent):
+            return entry.allowed
+        return entry.disallowed
+
     async def verdict(self, origin: str, url: str, fetch: RobotsFetch) -> RobotsVerdict:
         """Whether `url` (on `origin`, "scheme://host:port") may be fetched.
 
@@ -72,13 +96,9 @@ class RobotsCache:
         entry = self._entries.get(origin)
         if entry is None or entry.expires <= time.monotonic():
             entry = await self._refresh(origin, fetch)
-        if entry.deferred is not None:
-            return RobotsVerdict(allowed=False, deferred=True, reason=entry.deferred)
         if entry.rules is None or entry.rules.can_fetch(url, self._agent):
-            return RobotsVerdict(allowed=True, crawl_delay=entry.crawl_delay)
-        return RobotsVerdict(
-            allowed=False, crawl_delay=entry.crawl_delay, reason="disallowed by robots.txt"
-        )
+            return entry.allowed
+        return entry.disallowed
 
     async def _refresh(self, origin: str, fetch: RobotsFetch) -> _Entry:
         lock = self._locks.get(origin)
