@@ -41,3 +41,6 @@ def configure_logging(level: str, fmt: str) -> None:
     root.setLevel(level)
     # aiohttp's access log is one line per request: too loud at INFO for a feed server.
     logging.getLogger("aiohttp.access").setLevel(max(logging.WARNING, root.level))
+    # pgserver logs every pg_ctl command line at INFO; APScheduler logs every tick.
+    for name in ("pgserver", "apscheduler"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
