@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,10 @@ from ingestor.sources import TIMEZONES, SiteRules
 
 __all__ = ["BodyResult", "extract_body"]
 
-_FURNITURE_MAX = 100  # characters; a longer opening block is prose, not a date or byline line
+# A longer opening line is prose, not a date or byline line.
+_FURNITURE_MAX = 60
+_FURNITURE_WORDS = 8
+_BYLINE_LINE = re.compile(r"^\W*(?:oleh|by|penulis|reporter|ditulis oleh)\b", re.IGNORECASE)
 _UTC = TIMEZONES["UTC"]
 _MIN_TEXT = 25
 
@@ -57,14 +61,11 @@ def _result(body: Body, method: str, title: str, now: datetime) -> BodyResult:
 
 
 def _drop_furniture(paragraphs: list[str], title: str, now: datetime) -> list[str]:
-    """Leading title repeats and bare date lines that sit inside the body container."""
+    """Leading title repeats, date and byline lines that sit inside the body container."""
     key = normalize_text(title).casefold()
     while paragraphs:
         lines = paragraphs[0].split("\n")
-        while lines and (
-            lines[0].casefold() == key
-            or (len(lines[0]) <= _FURNITURE_MAX and _is_date_line(lines[0], now))
-        ):
+        while lines and (lines[0].casefold() == key or _is_furniture(lines[0], now)):
             lines.pop(0)
         if lines:
             paragraphs[0] = "\n".join(lines)
@@ -73,10 +74,16 @@ def _drop_furniture(paragraphs: list[str], title: str, now: datetime) -> list[st
     return paragraphs
 
 
-def _is_date_line(text: str, now: datetime) -> bool:
+def _is_furniture(line: str, now: datetime) -> bool:
+    """A short line that is only a date ("Rabu, 1 Mei 2024 08:00") or a byline ("Oleh Andi")."""
+    if len(line) > _FURNITURE_MAX or len(line.split()) > _FURNITURE_WORDS:
+        return False
+    if line.rstrip().endswith((".", "?", "!", '"', "”")):
+        return False  # a sentence that happens to carry a date
+    if _BYLINE_LINE.match(line):
+        return True
     # The zone does not matter: we only ask whether the line is a date, not which one.
-    parsed = parse_date(text, tz=_UTC, now=now)
-    return parsed is not None and not text.rstrip().endswith((".", "?", "!", '"', "”"))
+    return parse_date(line, tz=_UTC, now=now) is not None
 
 
 def _trafilatura(html: str, title: str, now: datetime) -> BodyResult:

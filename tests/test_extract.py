@@ -378,3 +378,32 @@ def test_times_are_utc_and_zone_is_the_sources() -> None:
     assert record.published_at is not None
     assert record.published_at.utcoffset() == timedelta(0)
     assert record.published_at.astimezone(timezone(timedelta(hours=8))).hour == 9
+
+
+def test_generic_drops_headline_furniture_but_keeps_dated_sentences() -> None:
+    html = """<html lang="id"><body><nav><a href="/">Beranda</a> <a href="/kalsel">Kalsel</a></nav>
+<article><h1>Warga Tapin gotong royong bersihkan sungai</h1>
+<p>Rabu, 1 Mei 2024 08:00 WITA</p><p>Oleh Andi Saputra</p>
+<p>Rabu (1/5/2024) warga berkumpul.</p>
+<p>Ratusan warga Kecamatan Tapin Utara bergotong royong membersihkan Sungai Tapin, mengangkat
+sampah plastik, ranting, dan eceng gondok yang menyumbat aliran air sejak musim hujan lalu.</p>
+<p>Camat Tapin Utara mengatakan kegiatan serupa akan digelar setiap bulan, dengan melibatkan
+sekolah, karang taruna, dan pedagang pasar di sepanjang bantaran sungai.</p></article></body></html>"""
+    record = extract_article(html, "https://contoh.id/berita/1", fetched_at=FETCHED)
+    assert record.text.split("\n\n")[0] == "Rabu (1/5/2024) warga berkumpul."
+    assert "Oleh Andi" not in record.text and "08:00 WITA" not in record.text
+    assert record.authors == ("Andi Saputra",)
+    assert record.provenance["authors"] == "page"
+    assert record.published_at == datetime(2024, 5, 1, 0, 0, tzinfo=UTC)
+    assert record.date_source == "page"
+
+
+def test_generic_finds_bare_text_bodies_split_by_double_br() -> None:
+    para = "Kalimat berita yang cukup panjang untuk dihitung sebagai isi, dengan koma, dan titik."
+    html = f"""<html><body><div class="menu"><a href="/a">A</a> <a href="/b">B</a></div>
+<div class="isi">{para}<br><br>{para} Dua.<br><br>{para} Tiga.</div>
+<div class="sidebar"><ul><li><a href="/x">Berita lain yang sangat panjang judulnya sekali</a></li></ul></div>
+</body></html>"""
+    record = extract_article(html, "https://contoh.id/berita/2", fetched_at=FETCHED)
+    assert record.text == f"{para}\n\n{para} Dua.\n\n{para} Tiga."
+    assert record.provenance["text"] == "generic"
