@@ -33,7 +33,11 @@ __all__ = ["DEFAULT_TZ", "ExtractError", "FeedHints", "extract_article"]
 
 # Pages with no catalogue source are read as Jakarta time: the national desks print WIB.
 DEFAULT_TZ = TIMEZONES["WIB"]
-_LOOKS_HTML = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|p|div|article|title|h1)\b", re.I)
+_LOOKS_HTML = re.compile(
+    r"<\s*(?:!doctype\s+html|html|head|body|p|div|article|section|main|title|h[1-6]|table|span"
+    r"|meta|br)\b",
+    re.IGNORECASE,
+)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _META_PUBLISHED = (
     "article:published_time",

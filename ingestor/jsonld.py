@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -112,7 +113,8 @@ def _article(node: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> JsonLdAr
 
 def _text(value: Any) -> str | None:
     if isinstance(value, str) and value.strip():
-        return " ".join(value.split())
+        # Some CMSs HTML-escape strings before JSON-encoding them ("&quot;Pasar&quot;").
+        return " ".join(html.unescape(value).split())
     return None
 
 

@@ -407,3 +407,10 @@ def test_generic_finds_bare_text_bodies_split_by_double_br() -> None:
     record = extract_article(html, "https://contoh.id/berita/2", fetched_at=FETCHED)
     assert record.text == f"{para}\n\n{para} Dua.\n\n{para} Tiga."
     assert record.provenance["text"] == "generic"
+
+
+def test_jsonld_strings_are_unescaped() -> None:
+    ld = find_article(
+        ['{"@type": "NewsArticle", "headline": "Bupati: &quot;Pasar&quot; &amp; terminal"}']
+    )
+    assert ld is not None and ld.headline == 'Bupati: "Pasar" & terminal'
