@@ -29,9 +29,9 @@ class EmbeddedPostgres:
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI): harmless here.
             warnings.simplefilter("ignore")
-            import pgserver
+            from pgserver.postgres_server import get_server
 
-            self._server = pgserver.get_server(self.data_dir / "postgres", cleanup_mode="stop")
+            self._server = get_server(self.data_dir / "postgres", cleanup_mode="stop")
             dsn: str = self._server.get_uri()
         log.info("embedded PostgreSQL ready in %s", self.data_dir / "postgres")
         return dsn

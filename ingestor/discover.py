@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import gzip
 import re
 import zlib
@@ -84,7 +85,9 @@ def from_feed(body: bytes | str, feed_url: str, source: Source) -> list[Candidat
             continue
         raw_date = entry.get("published") or entry.get("updated")
         parsed_date = entry.get("published_parsed") or entry.get("updated_parsed")
-        published = datetime(*parsed_date[:6], tzinfo=UTC) if parsed_date else None
+        published = (
+            datetime.fromtimestamp(calendar.timegm(parsed_date), UTC) if parsed_date else None
+        )
         description = entry.get("summary")
         image_match = _IMG_SRC.search(description or "")
         image = None

@@ -8,6 +8,7 @@ import os
 import random
 import socket
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -70,10 +71,10 @@ class Scheduler:
         self.sources = {s.id: s for s in sources}
         self.owner = worker_id()
         self._scheduler = AsyncIOScheduler(timezone="UTC")
-        self._current: asyncio.Task[None] | None = None
+        self._current: asyncio.Task[Any] | None = None
 
     async def tick(self) -> None:
-        self._current = asyncio.current_task()  # type: ignore[assignment]
+        self._current = asyncio.current_task()
         try:
             await run_claimed(
                 self.ctx, self.sources, self.owner, limit=self.ctx.settings.workers * 4

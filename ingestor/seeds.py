@@ -54,7 +54,7 @@ class _Entry:
             value = float(value)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise self.fail(key, f"must be {kind.__name__}, got {type(value).__name__}")
-        if kind is str and not value.strip() and required:
+        if isinstance(value, str) and not value.strip() and required:
             raise self.fail(key, "must not be empty")
         return value
 

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ingestor.decode import decode_text
-from ingestor.extract import ExtractError, extract_article
 from lxml import html as lxml_html
 
 from config.catalogue import load_catalogue
 from config.settings import Settings
+from ingestor.decode import decode_text
+from ingestor.extract import ExtractError, extract_article
 from ingestor.normalize import canonical_url
 from ingestor.seeds import load_sources
 from ingestor.sources import Source
