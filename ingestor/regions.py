@@ -42,7 +42,6 @@ from ingestor.dateline import parse_dateline
 __all__ = ["Gazetteer", "RegionReason", "RegionTags", "tag_regions"]
 
 RegionReason = Literal["source", "dateline", "mention"]
-Kind = Literal["province", "regency", "city"]
 
 # fmt: off
 _COMMON = frozenset({
@@ -260,17 +259,14 @@ def _pick_pair(places: list[Region], mentions: list[_Mention]) -> Region | None:
     """The dateline's regency; for a Kota/Kabupaten pair the qualified mentions decide."""
     if len(places) <= 1:
         return places[0] if places else None
-    votes = {id(r): 0 for r in places}
+    votes = {r.key: 0 for r in places}
     for m in mentions:
-        hits = [r for r in m.regions if id(r) in votes]
+        hits = [r.key for r in m.regions if r.key in votes]
         if len(hits) == 1:
-            votes[id(hits[0])] += 1
-    best = max(votes.values())
-    winners = [r for r in places if votes[id(r)] == best]
-    if len(winners) == 1:
-        return winners[0]
+            votes[hits[0]] += 1
+    winners = [r for r in places if votes[r.key] == max(votes.values())]
     cities = [r for r in winners if r.kind == "city"]
-    return cities[0] if len(cities) == 1 else None
+    return winners[0] if len(winners) == 1 else cities[0] if len(cities) == 1 else None
 
 
 def _mentions(text: str, gazetteer: Gazetteer, title_case: bool, *, title: bool) -> list[_Mention]:
@@ -329,10 +325,9 @@ def _attribution(text: str, start: int, end: int) -> bool:
 
 
 def _strong(mention: _Mention, text: str) -> bool:
-    return (
-        mention.qualified
-        or _LOCATIVE.search(text[max(0, mention.start - 20) : mention.start]) is not None
-    )
+    """Qualified ("Kabupaten Tapin") or placed ("di Tapin"): where the story is, not an aside."""
+    before = text[max(0, mention.start - 20) : mention.start]
+    return mention.qualified or _LOCATIVE.search(before) is not None
 
 
 def _province_wide(
@@ -403,8 +398,4 @@ def _title_case(title: str) -> bool:
 
 
 def _distinct(slugs: Iterable[str | None]) -> list[str]:
-    out: list[str] = []
-    for slug in slugs:
-        if slug is not None and slug not in out:
-            out.append(slug)
-    return out
+    return list(dict.fromkeys(slug for slug in slugs if slug is not None))
