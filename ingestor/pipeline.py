@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
@@ -16,12 +17,14 @@ from config.settings import Settings
 from ingestor import discover, store
 from ingestor.extract import ExtractError, FeedHints, extract_article
 from ingestor.fetch import Fetcher, FetchOutcome, Validators, policy_for
+from ingestor.fetch_backoff import next_attempt_after
 from ingestor.normalize import canonical_url, identity, normalize
 from ingestor.sources import Source
 
 __all__ = ["IngestContext", "RunSummary", "refresh_source"]
 
 log = logging.getLogger(__name__)
+_RNG = random.Random()
 
 
 def utc_now() -> datetime:
@@ -266,12 +269,23 @@ async def refresh_source(ctx: IngestContext, source: Source) -> RunSummary:
     summary.new = len(new_ids)
     summary.elapsed_s = time.monotonic() - started
     await store.write_log(ctx.pool, summary.events)
-    await store.record_run(
+    failures = await store.record_run(
         ctx.pool, source.id, ok=summary.ok, new_articles=summary.new,
         error_kind=summary.error_kind, error_message=summary.error_message,
         stats={"discovered": summary.discovered, "requests": summary.requests,
                "not_modified": summary.not_modified, "failed_pages": summary.failed_pages},
     )  # fmt: skip
+    # Circuit breaker: a failing source backs off exponentially (with jitter) up to a ceiling.
+    open_until = None
+    if failures:
+        delay = next_attempt_after(
+            failures,
+            timedelta(seconds=ctx.settings.circuit_base_delay),
+            timedelta(seconds=ctx.settings.circuit_max_delay),
+            _RNG,
+        )
+        open_until = ctx.clock() + delay
+    await store.set_circuit(ctx.pool, source.id, open_until)
     log.info(
         "%s %s: %d discovered, %d new, %d failed pages, %d requests (%d not modified) in %.1fs",
         source.id, source.base_url, summary.discovered, summary.new, summary.failed_pages,

@@ -235,9 +235,9 @@ async def record_run(
     error_kind: str | None = None,
     error_message: str | None = None,
     stats: dict[str, Any] | None = None,
-) -> None:
-    """Write a run's outcome onto the source row: health, last error, counters."""
-    await pool.execute(
+) -> int:
+    """Write a run's outcome onto the source row; returns its consecutive failures now."""
+    failures = await pool.fetchval(
         """
         UPDATE sources SET
             last_run_at = now(),
@@ -252,6 +252,7 @@ async def record_run(
             stats = $6,
             updated_at = now()
         WHERE id = $1
+        RETURNING consecutive_failures
         """,
         source_id,
         ok,
@@ -259,6 +260,14 @@ async def record_run(
         error_kind,
         error_message,
         stats or {},
+    )
+    return int(failures or 0)
+
+
+async def set_circuit(pool: asyncpg.Pool, source_id: str, open_until: datetime | None) -> None:
+    """Open the source's circuit breaker until a time (None closes it); shown on the row."""
+    await pool.execute(
+        "UPDATE sources SET circuit_open_until = $2 WHERE id = $1", source_id, open_until
     )
 
 
