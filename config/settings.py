@@ -57,6 +57,9 @@ class Settings:
     max_retry_after: float = 30.0  # longer Retry-After: give up now, let the scheduler defer
     circuit_base_delay: float = 60.0
     circuit_max_delay: float = 6 * 3600.0
+    # Article pages that failed are retried with doubling waits, then given up (kept visible).
+    pending_max_attempts: int = 5
+    pending_retry_delay: float = 300.0
     # Scheduling.
     tick_seconds: float = 30.0
     workers: int = 4
@@ -105,8 +108,7 @@ def _positive_float(value: str) -> float:
 
 
 def _non_negative_float(value: str) -> float:
-    number = _positive_float(value) if value.strip() not in ("0", "0.0") else 0.0
-    return number
+    return _positive_float(value) if value.strip() not in ("0", "0.0") else 0.0
 
 
 def _dsn(value: str) -> str | None:
@@ -176,6 +178,8 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "max_retry_after": _non_negative_float,
     "circuit_base_delay": _positive_float,
     "circuit_max_delay": _positive_float,
+    "pending_max_attempts": _int_range(1, 100),
+    "pending_retry_delay": _non_negative_float,
     "tick_seconds": _positive_float,
     "workers": _int_range(1, 256),
     "lease_seconds": _int_range(10, 86400),

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 
@@ -68,6 +69,13 @@ class _Run:
         self.ctx, self.source = ctx, source
         self.policy = policy_for(source)
         self.summary = RunSummary(source_id=source.id, run_id=uuid.uuid4().hex[:12])
+        self.failures: list[tuple[str, str, dict[str, Any], str, str]] = []
+
+    def page_failed(self, cand: discover.Candidate, kind: str, message: str) -> None:
+        """A new article page could not be read: logged now, retried in a later run."""
+        self.summary.failed_pages += 1
+        self.problem(cand.url, kind, message)
+        self.failures.append((cand.url, cand.via, _hints_json(cand), kind, message))
 
     async def fetch(self, url: str, *, conditional: bool) -> FetchOutcome:
         validators = None
@@ -205,12 +213,29 @@ def _merge(candidates: list[discover.Candidate]) -> list[discover.Candidate]:
     return list(best.values())
 
 
+def _hints_json(cand: discover.Candidate) -> dict[str, Any]:
+    return {
+        "title": cand.title, "summary": cand.summary, "image": cand.image,
+        "published_raw": cand.published_raw,
+        "published": cand.published.isoformat() if cand.published else None,
+    }  # fmt: skip
+
+
+def _from_pending(item: store.Pending) -> discover.Candidate:
+    hints = item.hints
+    published = hints.get("published")
+    return discover.Candidate(
+        url=item.url, title=hints.get("title"), summary=hints.get("summary"),
+        image=hints.get("image"), published_raw=hints.get("published_raw"),
+        published=datetime.fromisoformat(published) if published else None, via=item.via,
+    )  # fmt: skip
+
+
 async def _ingest_one(run: _Run, cand: discover.Candidate) -> store.StoredArticle | None:
     """Fetch, extract and normalize one new article; a bad page is recorded, never raised."""
     outcome = await run.fetch(cand.url, conditional=False)
     if not outcome.ok or outcome.text is None:
-        run.summary.failed_pages += 1
-        run.problem(cand.url, outcome.error_kind or "fetch", outcome.error_message or "no body")
+        run.page_failed(cand, outcome.error_kind or "fetch", outcome.error_message or "no body")
         return None
     now = run.ctx.clock()
     hints = FeedHints(
@@ -223,8 +248,7 @@ async def _ingest_one(run: _Run, cand: discover.Candidate) -> store.StoredArticl
             hints=hints,
         )  # fmt: skip
     except ExtractError as exc:
-        run.summary.failed_pages += 1
-        run.problem(cand.url, "extract", str(exc))
+        run.page_failed(cand, "extract", str(exc))
         return None
     record = normalize(record, run.source, first_seen=now)
     regions = ((run.source.province, "source"),) if run.source.province else ()
@@ -234,39 +258,48 @@ async def _ingest_one(run: _Run, cand: discover.Candidate) -> store.StoredArticl
     )  # fmt: skip
 
 
-async def refresh_source(ctx: IngestContext, source: Source) -> RunSummary:
-    """Run one source end to end; failures are recorded on the source row, never raised."""
-    started = time.monotonic()
-    run = _Run(ctx, source)
-    summary = run.summary
-    candidates, answered = await _discover(run)
-    endpoints = (
-        len(source.discovery.rss) + len(source.discovery.listings) + len(source.discovery.sitemaps)
-    )
-    if answered == 0 and endpoints:
-        last_error = next((e for e in reversed(summary.events) if e.error_kind), None)
-        summary.ok = False
-        summary.error_kind = last_error.error_kind if last_error else "discovery"
-        summary.error_message = (
-            last_error.message if last_error else "no discovery endpoint answered"
-        )
-    merged = _merge(candidates)
-    summary.discovered = len(merged)
-    known = await store.known_urls(
-        ctx.pool, [c.url for c in merged] + [canonical_url(c.url) for c in merged]
-    )
-    fresh = [c for c in merged if c.url not in known and canonical_url(c.url) not in known]
+def _judge_discovery(run: _Run, answered: int) -> None:
+    """A run fails when no discovery endpoint answered; the last error says why."""
+    discovery = run.source.discovery
+    if answered or not (discovery.rss or discovery.listings or discovery.sitemaps):
+        return
+    last_error = next((e for e in reversed(run.summary.events) if e.error_kind), None)
+    run.summary.ok = False
+    run.summary.error_kind = last_error.error_kind if last_error else "discovery"
+    run.summary.error_message = last_error.message if last_error else "no endpoint answered"
 
-    limit = asyncio.Semaphore(ctx.article_concurrency)
+
+async def _unseen(
+    pool: asyncpg.Pool, candidates: list[discover.Candidate]
+) -> list[discover.Candidate]:
+    """Only URLs not stored yet, by URL or canonical URL, are fetched."""
+    canon = {c.url: canonical_url(c.url) for c in candidates}
+    known = await store.known_urls(pool, [*canon, *canon.values()])
+    return [c for c in candidates if c.url not in known and canon[c.url] not in known]
+
+
+async def _ingest_all(run: _Run, fresh: list[discover.Candidate]) -> list[store.StoredArticle]:
+    """Fetch and extract new articles with bounded concurrency; failures are kept aside."""
+    gate = asyncio.Semaphore(run.ctx.article_concurrency)
 
     async def bounded(cand: discover.Candidate) -> store.StoredArticle | None:
-        async with limit:
+        async with gate:
             return await _ingest_one(run, cand)
 
     results = await asyncio.gather(*(bounded(c) for c in fresh))
-    items = [item for item in results if item is not None]
-    new_ids = await store.save_articles(ctx.pool, items)
-    summary.new = len(new_ids)
+    return [item for item in results if item is not None]
+
+
+async def _record(run: _Run, processed: list[str], started: float) -> None:
+    """Write the log, the pending retries and the run's outcome; open or close the circuit."""
+    ctx, source, summary = run.ctx, run.source, run.summary
+    failed = {url for url, *_ in run.failures}
+    await store.clear_pending(ctx.pool, [url for url in processed if url not in failed])
+    await store.mark_pending(
+        ctx.pool, run.failures, source.id,
+        max_attempts=ctx.settings.pending_max_attempts,
+        base_delay=ctx.settings.pending_retry_delay,
+    )  # fmt: skip
     summary.elapsed_s = time.monotonic() - started
     await store.write_log(ctx.pool, summary.events)
     failures = await store.record_run(
@@ -286,6 +319,22 @@ async def refresh_source(ctx: IngestContext, source: Source) -> RunSummary:
         )
         open_until = ctx.clock() + delay
     await store.set_circuit(ctx.pool, source.id, open_until)
+
+
+async def refresh_source(ctx: IngestContext, source: Source) -> RunSummary:
+    """Run one source end to end; failures are recorded on the source row, never raised."""
+    started = time.monotonic()
+    run = _Run(ctx, source)
+    candidates, answered = await _discover(run)
+    _judge_discovery(run, answered)
+    retries = [_from_pending(p) for p in await store.due_pending(ctx.pool, source.id)]
+    merged = _merge(candidates + retries)
+    run.summary.discovered = len(merged)
+    fresh = await _unseen(ctx.pool, merged)
+    items = await _ingest_all(run, fresh)
+    run.summary.new = len(await store.save_articles(ctx.pool, items))
+    await _record(run, [c.url for c in merged], started)
+    summary = run.summary
     log.info(
         "%s %s: %d discovered, %d new, %d failed pages, %d requests (%d not modified) in %.1fs",
         source.id, source.base_url, summary.discovered, summary.new, summary.failed_pages,

@@ -319,3 +319,63 @@ async def release_leases(pool: asyncpg.Pool, owner: str) -> None:
         "UPDATE sources SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = $1",
         owner,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A discovered article URL waiting for another attempt, with what its feed said."""
+
+    url: str
+    via: str
+    hints: dict[str, Any]
+    attempts: int
+
+
+async def due_pending(pool: asyncpg.Pool, source_id: str, *, limit: int = 50) -> list[Pending]:
+    """Pending URLs of a source whose next attempt is due, oldest first."""
+    rows = await pool.fetch(
+        "SELECT url, via, hints, attempts FROM pending_urls"
+        " WHERE source_id = $1 AND NOT gave_up AND next_attempt_at <= now()"
+        " ORDER BY first_seen_at LIMIT $2",
+        source_id,
+        limit,
+    )
+    return [Pending(r["url"], r["via"], r["hints"], r["attempts"]) for r in rows]
+
+
+async def mark_pending(
+    pool: asyncpg.Pool,
+    failures: Sequence[tuple[str, str, dict[str, Any], str, str]],
+    source_id: str,
+    *,
+    max_attempts: int,
+    base_delay: float,
+) -> None:
+    """Record failed article URLs (url, via, hints, error kind, message) for a later retry.
+
+    Each failure doubles the wait (base_delay · 2^attempts); after `max_attempts` the URL is
+    kept as given up, so the reason stays visible and it is not retried forever.
+    """
+    if not failures:
+        return
+    await pool.executemany(
+        """
+        INSERT INTO pending_urls AS p (url, source_id, via, hints, attempts, last_error_kind,
+                                       last_error, next_attempt_at)
+        VALUES ($1, $2, $3, $4, 1, $5, $6, now() + make_interval(secs => $8))
+        ON CONFLICT (url) DO UPDATE SET
+            attempts = p.attempts + 1,
+            last_error_kind = EXCLUDED.last_error_kind,
+            last_error = EXCLUDED.last_error,
+            next_attempt_at = now() + make_interval(secs => $8 * power(2, p.attempts)),
+            gave_up = p.attempts + 1 >= $7
+        """,
+        [(url, source_id, via, hints, kind, msg, max_attempts, base_delay)
+         for url, via, hints, kind, msg in failures],
+    )  # fmt: skip
+
+
+async def clear_pending(pool: asyncpg.Pool, urls: Sequence[str]) -> None:
+    """Forget pending URLs that have now been stored."""
+    if urls:
+        await pool.execute("DELETE FROM pending_urls WHERE url = ANY($1::text[])", list(urls))

@@ -15,8 +15,7 @@ from pathlib import Path
 import aiohttp
 import feedparser
 
-from tests.conftest import ROOT
-from tests.test_end_to_end import free_port
+from tests.conftest import ROOT, free_port
 
 
 def feed_entries(body: bytes, content_type: str) -> int:

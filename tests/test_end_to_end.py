@@ -6,86 +6,22 @@ import asyncio
 import calendar
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC
 from pathlib import Path
 
 import aiohttp
 import asyncpg
 import feedparser
-import pytest
 from aiohttp import web
 
-from config.catalogue import load_catalogue
-from config.settings import Settings, load_settings
+from config.settings import Settings
 from feeds.app import make_app
-from ingestor import store
-from ingestor.scheduler import run_claimed, worker_id
-from ingestor.seeds import load_sources
 from ingestor.sources import Source
-from tests.conftest import ROOT, truncate
+from tests.conftest import ROOT, free_port, ingest, truncate
 from tests.simsite import SimSite
-from warta.demo import write_simsite_seeds
-from warta.service import ingest_context
-
-BUREAUS = ("kalsel", "kaltim", "jatim", "www")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-async def site() -> AsyncIterator[SimSite]:
-    sim = SimSite(bureaus=BUREAUS)
-    await sim.start()
-    try:
-        yield sim
-    finally:
-        await sim.stop()
-
-
-@pytest.fixture(scope="module")
-def seeds_dir(site: SimSite, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_simsite_seeds(site, tmp_path_factory.mktemp("seeds"))
-
-
-@pytest.fixture(scope="module")
-def settings(
-    database_url: str, seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Settings:
-    base = load_settings(
-        {
-            "WARTA_DATABASE_URL": database_url,
-            "WARTA_SEEDS": str(seeds_dir),
-            "WARTA_DATA_DIR": str(tmp_path_factory.mktemp("data")),
-            "WARTA_PORT": str(free_port()),
-        }
-    )
-    # The simulated site is ours: no need to space requests out in tests.
-    return replace(base, min_host_spacing=0.0)
-
-
-@pytest.fixture(scope="module")
-def sources(settings: Settings) -> list[Source]:
-    return load_sources(settings.seeds, provinces={p.slug for p in load_catalogue().provinces})
-
-
-async def ingest(settings: Settings, pool: asyncpg.Pool, sources: list[Source]) -> None:
-    await store.sync_sources(pool, sources)
-    await pool.execute("UPDATE sources SET next_run_at = now()")
-    async with ingest_context(settings, pool) as ctx:
-        summaries = await run_claimed(ctx, {s.id: s for s in sources}, worker_id())
-    assert summaries and all(s.ok for s in summaries), [
-        (s.source_id, s.error_message) for s in summaries
-    ]
 
 
 async def get_feed(settings: Settings, pool: asyncpg.Pool, path: str) -> tuple[int, bytes, str]:

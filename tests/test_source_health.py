@@ -1,0 +1,93 @@
+"""A broken source is recorded on its row (reason, circuit state) and never stops the others."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import asyncpg
+
+from config.settings import Settings
+from ingestor.sources import Source
+from tests.conftest import run_pass, truncate
+from tests.simsite import SimSite
+
+
+async def test_failing_source_is_recorded_and_others_ingest(
+    site: SimSite, settings: Settings, pool: asyncpg.Pool, sources: list[Source]
+) -> None:
+    await truncate(pool)
+    # Every discovery endpoint of the kaltim bureau answers 503 (retries included).
+    site.set_fault("kaltim", "/rss/terkini.xml", "503")
+    site.set_fault("kaltim", "/terkini*", "503")
+    try:
+        summaries = {s.source_id: s for s in await run_pass(settings, pool, sources)}
+    finally:
+        site.clear_faults()
+
+    assert not summaries["sim-kaltim"].ok
+    assert all(s.ok for sid, s in summaries.items() if sid != "sim-kaltim")
+    rows = await pool.fetch("SELECT source_id, count(*) AS n FROM articles GROUP BY source_id")
+    counts = {r["source_id"]: r["n"] for r in rows}
+    assert counts.get("sim-kaltim", 0) == 0
+    assert counts["sim-kalsel"] > 0 and counts["sim-jatim"] > 0
+
+    row = await pool.fetchrow("SELECT * FROM sources WHERE id = 'sim-kaltim'")
+    assert row["health"] == "degraded" and row["consecutive_failures"] == 1
+    assert row["last_error_kind"] == "http_5xx" and "503" in row["last_error_message"]
+    assert row["circuit_open_until"] > datetime.now(UTC), "the next attempt is backed off"
+    healthy = await pool.fetchrow("SELECT * FROM sources WHERE id = 'sim-kalsel'")
+    assert healthy["health"] == "ok" and healthy["circuit_open_until"] is None
+    assert healthy["last_success_at"] is not None and healthy["articles_last_run"] > 0
+
+    logged = await pool.fetch(
+        "SELECT url, status, error_kind FROM ingestion_log WHERE source_id = 'sim-kaltim'"
+        " AND event = 'fetch'"
+    )
+    assert logged and all(r["status"] == 503 and r["error_kind"] == "http_5xx" for r in logged)
+
+    # Healed: the next pass succeeds, closes the circuit and resets the failure count.
+    summaries = {s.source_id: s for s in await run_pass(settings, pool, sources)}
+    assert summaries["sim-kaltim"].ok and summaries["sim-kaltim"].new > 0
+    row = await pool.fetchrow("SELECT * FROM sources WHERE id = 'sim-kaltim'")
+    assert row["health"] == "ok" and row["consecutive_failures"] == 0
+    assert row["circuit_open_until"] is None
+
+
+async def test_broken_article_pages_are_isolated(
+    site: SimSite, settings: Settings, pool: asyncpg.Pool, sources: list[Source]
+) -> None:
+    await truncate(pool)
+    victims = site.articles("kalsel")[:3]
+    for victim, kind in zip(victims, ("garbage", "500", "404"), strict=True):
+        site.set_fault("kalsel", "/" + victim.url.split("/", 3)[3], kind)
+    try:
+        summaries = {s.source_id: s for s in await run_pass(settings, pool, sources)}
+    finally:
+        site.clear_faults()
+    kalsel = summaries["sim-kalsel"]
+    assert kalsel.ok and kalsel.failed_pages >= 2
+    stored = {
+        r["url"]
+        for r in await pool.fetch("SELECT url FROM articles WHERE source_id = 'sim-kalsel'")
+    }
+    assert victims[1].url not in stored and victims[2].url not in stored
+    assert len(stored) >= len(site.articles("kalsel")) - 3
+    errors = await pool.fetch(
+        "SELECT url, error_kind FROM ingestion_log WHERE source_id = 'sim-kalsel' AND event = 'error'"
+    )
+    assert {victims[1].url, victims[2].url} <= {r["url"] for r in errors}
+    pending = await pool.fetch(
+        "SELECT url, attempts, next_attempt_at > now() AS later FROM pending_urls"
+    )
+    assert {victims[1].url, victims[2].url} <= {r["url"] for r in pending}
+    assert all(r["attempts"] == 1 and r["later"] for r in pending), "retried later, with backoff"
+    # Once the retry is due the next pass picks the healed pages up, even though the
+    # feed itself answers 304: nothing is lost.
+    await pool.execute("UPDATE pending_urls SET next_attempt_at = now()")
+    await run_pass(settings, pool, sources)
+    assert await pool.fetchval("SELECT count(*) FROM pending_urls") == 0
+    stored = {
+        r["url"]
+        for r in await pool.fetch("SELECT url FROM articles WHERE source_id = 'sim-kalsel'")
+    }
+    assert {v.url for v in victims[1:]} <= stored
