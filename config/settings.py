@@ -60,6 +60,10 @@ class Settings:
     # Article pages that failed are retried with doubling waits, then given up (kept visible).
     pending_max_attempts: int = 5
     pending_retry_delay: float = 300.0
+    # Updates: recent articles are re-read (conditional GET) when they reach each check age.
+    recheck_window_hours: float = 48.0
+    recheck_ages_hours: tuple[float, ...] = (3.0, 24.0)
+    recheck_batch: int = 20
     # Scheduling.
     tick_seconds: float = 30.0
     workers: int = 4
@@ -109,6 +113,16 @@ def _positive_float(value: str) -> float:
 
 def _non_negative_float(value: str) -> float:
     return _positive_float(value) if value.strip() not in ("0", "0.0") else 0.0
+
+
+def _hours_list(value: str) -> tuple[float, ...]:
+    try:
+        hours = tuple(float(part) for part in value.split(",") if part.strip())
+    except ValueError:
+        raise ValueError(f"expected comma-separated hours like '3,24', got {value!r}") from None
+    if any(h <= 0 for h in hours):
+        raise ValueError("every age must be greater than 0")
+    return hours
 
 
 def _dsn(value: str) -> str | None:
@@ -180,6 +194,9 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "circuit_max_delay": _positive_float,
     "pending_max_attempts": _int_range(1, 100),
     "pending_retry_delay": _non_negative_float,
+    "recheck_window_hours": _positive_float,
+    "recheck_ages_hours": _hours_list,
+    "recheck_batch": _int_range(0, 1000),
     "tick_seconds": _positive_float,
     "workers": _int_range(1, 256),
     "lease_seconds": _int_range(10, 86400),

@@ -8,19 +8,30 @@ import random
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 
+from config.catalogue import Catalogue
+from config.records import ArticleRecord
 from config.settings import Settings
 from ingestor import discover, store
 from ingestor.extract import ExtractError, FeedHints, extract_article
 from ingestor.fetch import Fetcher, FetchOutcome, Validators, policy_for
 from ingestor.fetch_backoff import next_attempt_after
+from ingestor.fingerprint import (
+    CANDIDATE_DISTANCE,
+    DEFAULT_WINDOW,
+    is_near_duplicate,
+    pick_canonical,
+    simhash,
+)
 from ingestor.normalize import canonical_url, identity, normalize
+from ingestor.regions import Gazetteer, tag_regions
 from ingestor.sources import Source
+from ingestor.topics import Taxonomy, build_taxonomy, classify_topics
 
 __all__ = ["IngestContext", "RunSummary", "refresh_source"]
 
@@ -39,8 +50,21 @@ class IngestContext:
     settings: Settings
     pool: asyncpg.Pool
     fetcher: Fetcher
+    gazetteer: Gazetteer
+    taxonomy: Taxonomy
     clock: Callable[[], datetime] = utc_now
     article_concurrency: int = 4
+
+    @classmethod
+    def create(
+        cls, settings: Settings, pool: asyncpg.Pool, fetcher: Fetcher, catalogue: Catalogue
+    ) -> IngestContext:
+        """Compile the gazetteer and topic matchers once for every run of the process."""
+        return cls(
+            settings=settings, pool=pool, fetcher=fetcher,
+            gazetteer=Gazetteer.from_catalogue(catalogue),
+            taxonomy=build_taxonomy(catalogue.topics),
+        )  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -233,7 +257,8 @@ def _from_pending(item: store.Pending) -> discover.Candidate:
 
 async def _ingest_one(run: _Run, cand: discover.Candidate) -> store.StoredArticle | None:
     """Fetch, extract and normalize one new article; a bad page is recorded, never raised."""
-    outcome = await run.fetch(cand.url, conditional=False)
+    # Conditional: the validators are saved, so later update checks can be answered by a 304.
+    outcome = await run.fetch(cand.url, conditional=True)
     if not outcome.ok or outcome.text is None:
         run.page_failed(cand, outcome.error_kind or "fetch", outcome.error_message or "no body")
         return None
@@ -250,12 +275,62 @@ async def _ingest_one(run: _Run, cand: discover.Candidate) -> store.StoredArticl
     except ExtractError as exc:
         run.page_failed(cand, "extract", str(exc))
         return None
-    record = normalize(record, run.source, first_seen=now)
-    regions = ((run.source.province, "source"),) if run.source.province else ()
+    return _classified(run, normalize(record, run.source, first_seen=now), now)
+
+
+def _classified(run: _Run, record: ArticleRecord, now: datetime) -> store.StoredArticle:
+    """Tag where it happened and what it is about; fingerprint it for duplicate clustering."""
+    places = tag_regions(record, run.source.province, run.ctx.gazetteer)
+    topics = classify_topics(record, run.ctx.taxonomy)
+    record = replace(
+        record,
+        region=places.province,
+        regency=places.regency,
+        topics=tuple(t.topic for t in topics),
+    )
     return store.StoredArticle(
         record=record, identity=identity(record.canonical_url or record.url),
-        source_id=run.source.id, first_seen_at=now, regions=regions,
+        source_id=run.source.id, first_seen_at=now, regions=places.tags,
+        topics=tuple((t.topic, t.score, t.reason) for t in topics),
+        simhash=simhash(record.title, record.text), dateline_province=places.dateline_province,
     )  # fmt: skip
+
+
+DEDUPE = store.Dedupe(
+    same_story=is_near_duplicate,
+    pick_canonical=pick_canonical,
+    window=DEFAULT_WINDOW,
+    radius=CANDIDATE_DISTANCE,
+)
+
+
+async def _recheck(run: _Run) -> int:
+    """Re-read recent articles at their check ages; a corrected story is updated in place."""
+    settings = run.ctx.settings
+    due = await store.due_rechecks(
+        run.ctx.pool, run.source.id,
+        window=timedelta(hours=settings.recheck_window_hours),
+        ages=[timedelta(hours=h) for h in settings.recheck_ages_hours],
+        limit=settings.recheck_batch,
+    )  # fmt: skip
+    updated = 0
+    for item in due:
+        outcome = await run.fetch(item.url, conditional=True)
+        if outcome.not_modified or not outcome.ok or outcome.text is None:
+            continue  # unchanged, or unreadable now: the story as stored stands
+        now = run.ctx.clock()
+        try:
+            record = extract_article(outcome.text, item.url, source=run.source, fetched_at=now)
+        except ExtractError as exc:
+            run.problem(item.url, "extract", str(exc))
+            continue
+        fresh = _classified(run, normalize(record, run.source, first_seen=now), now)
+        if fresh.record.content_hash != item.content_hash and await store.update_article(
+            run.ctx.pool, item.id, fresh
+        ):
+            updated += 1
+    await store.mark_checked(run.ctx.pool, [item.id for item in due])
+    return updated
 
 
 def _judge_discovery(run: _Run, answered: int) -> None:
@@ -332,7 +407,10 @@ async def refresh_source(ctx: IngestContext, source: Source) -> RunSummary:
     run.summary.discovered = len(merged)
     fresh = await _unseen(ctx.pool, merged)
     items = await _ingest_all(run, fresh)
-    run.summary.new = len(await store.save_articles(ctx.pool, items))
+    run.summary.new = len(
+        await store.save_articles(ctx.pool, items, dedupe=DEDUPE, source_province=source.province)
+    )
+    run.summary.updated = await _recheck(run)
     await _record(run, [c.url for c in merged], started)
     summary = run.summary
     log.info(

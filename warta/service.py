@@ -13,11 +13,12 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 from aiohttp import web
-from ingestor.fetch import Fetcher, make_session
 
+from config.catalogue import load_catalogue
 from config.settings import Settings
 from feeds.app import make_app
 from ingestor import store
+from ingestor.fetch import Fetcher, make_session
 from ingestor.pipeline import IngestContext, RunSummary
 from ingestor.scheduler import Scheduler, run_claimed, worker_id
 from ingestor.sources import Source
@@ -35,7 +36,7 @@ async def ingest_context(settings: Settings, pool: asyncpg.Pool) -> AsyncIterato
     """The one ClientSession of the process, opened and closed here."""
     session = make_session(settings)
     try:
-        yield IngestContext(settings=settings, pool=pool, fetcher=Fetcher(settings, session))
+        yield IngestContext.create(settings, pool, Fetcher(settings, session), load_catalogue())
     finally:
         await session.close()
 

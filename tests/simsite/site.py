@@ -229,6 +229,19 @@ class SimSite:
         self._stories[bureau] = _newest_first([published, *stories])
         return published
 
+    def revise(self, bureau: str, article_id: int, **changes: Any) -> SimArticle:
+        """Correct a published story in place (new title/paragraphs...), stamped modified now."""
+        self._require(bureau)
+        stories = self._stories[bureau]
+        index = next((i for i, a in enumerate(stories) if a.id == article_id), None)
+        if index is None:
+            raise KeyError(f"{bureau} has no story {article_id}")
+        revised = replace(
+            stories[index], **changes, modified_at=self.clock().replace(microsecond=0)
+        )
+        self._stories[bureau] = [*stories[:index], revised, *stories[index + 1 :]]
+        return revised
+
     def set_fault(self, bureau: str, path: str, kind: str, times: int | None = None) -> None:
         """Make requests for `path` (exact, or a prefix ending in '*') fail with `kind`."""
         if bureau not in self._bureaus:
