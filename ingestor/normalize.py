@@ -58,7 +58,9 @@ def content_hash(title: str, text: str) -> str:
     return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
 
 
-def normalize(record: ArticleRecord, source: Source, *, first_seen: datetime) -> ArticleRecord:
+def normalize(
+    record: ArticleRecord, source: Source | None, *, first_seen: datetime
+) -> ArticleRecord:
     """Fill canonical URL, source, region, language, date fallback and the content hash."""
     canon = canonical_url(record.canonical_url or record.url)
     if urlsplit(canon).netloc != urlsplit(canonical_url(record.url)).netloc:
@@ -69,9 +71,9 @@ def normalize(record: ArticleRecord, source: Source, *, first_seen: datetime) ->
     return replace(
         record,
         canonical_url=canon,
-        source=source.id,
-        region=record.region or source.province,
-        lang=record.lang or source.lang,
+        source=source.id if source else record.source,
+        region=record.region or (source.province if source else None),
+        lang=record.lang or (source.lang if source else None),
         published_at=published_at,
         date_source=date_source,
         content_hash=content_hash(record.title, record.text),

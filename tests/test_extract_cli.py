@@ -37,6 +37,10 @@ def test_one_file_prints_the_record_with_the_source_found_by_host() -> None:
                 "image_caption", "section", "tags", "place", "region", "regency", "topics",
                 "related", "content_hash", "duplicate_of"}  # fmt: skip
     assert contract <= set(record)
+    # What classification adds: where it happened and what it is about.
+    assert (record["region"], record["regency"], record["place"]) == ("kalsel", "tapin", "Tapin")
+    assert "ekonomi" in record["topics"]
+    assert record["canonical_url"] and len(record["content_hash"]) == 64
 
 
 def test_several_files_print_json_lines_with_the_file() -> None:

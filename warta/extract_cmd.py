@@ -5,19 +5,24 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
 from config.catalogue import load_catalogue
+from config.records import ArticleRecord
 from config.settings import Settings
 from ingestor.decode import decode_text
 from ingestor.extract import ExtractError, extract_article
-from ingestor.normalize import canonical_url
+from ingestor.normalize import canonical_url, normalize
+from ingestor.regions import Gazetteer, tag_regions
 from ingestor.seeds import load_sources
 from ingestor.sources import Source
+from ingestor.topics import Taxonomy, build_taxonomy, classify_topics
 
 __all__ = ["extract_files"]
 
@@ -43,6 +48,29 @@ def _find_source(sources: Sequence[Source], url: str) -> Source | None:
 def _decode(data: bytes) -> str:
     # The fetcher's decoder: BOM, <meta> charset, detection; never raises on bad bytes.
     return decode_text(data, content_type=None).text
+
+
+def classify(record: ArticleRecord, source: Source | None, now: datetime) -> ArticleRecord:
+    """What the pipeline adds before storing: canonical URL, hash, region, regency, topics."""
+    record = normalize(record, source, first_seen=now)
+    places = tag_regions(record, source.province if source else None, _gazetteer())
+    topics = classify_topics(record, _taxonomy())
+    return replace(
+        record,
+        region=places.province,
+        regency=places.regency,
+        topics=tuple(t.topic for t in topics),
+    )
+
+
+@cache
+def _gazetteer() -> Gazetteer:
+    return Gazetteer.from_catalogue(load_catalogue())
+
+
+@cache
+def _taxonomy() -> Taxonomy:
+    return build_taxonomy(load_catalogue().topics)
 
 
 def extract_files(
@@ -79,8 +107,8 @@ def extract_files(
             print(f"warta extract: {path}: {exc}", file=sys.stderr)
             status = 2
             continue
+        record = classify(record, source, now)
         data = record.to_json()
-        data["source"] = data["source"] or (source.id if source else None)
         if len(files) == 1:
             print(json.dumps(data, ensure_ascii=False, indent=2))
         else:
