@@ -146,6 +146,17 @@ def _decompress(body: bytes) -> bytes:
     return data
 
 
+def _w3c_date(raw: str | None, source: Source) -> datetime | None:
+    """A sitemap's W3C datetime; a date without an offset is in the source's zone."""
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=source.tz)).astimezone(UTC)
+
+
 def from_sitemap(body: bytes, sitemap_url: str, source: Source) -> SitemapPage:
     """URLs from a sitemap (plain, gzip or Google News) or the child sitemaps of an index.
 
@@ -169,25 +180,26 @@ def from_sitemap(body: bytes, sitemap_url: str, source: Source) -> SitemapPage:
     for node in root:
         if not isinstance(node.tag, str):
             continue
-        fields = {etree.QName(c).localname: c for c in node.iter() if isinstance(c.tag, str)}
-        loc = fields.get("loc")
-        if loc is None or not (loc.text or "").strip():
+        # Child element texts by local name (sitemap, Google News and image namespaces alike).
+        fields: dict[str, str] = {}
+        for child in node.iter():
+            if isinstance(child.tag, str):
+                fields.setdefault(etree.QName(child).localname, (child.text or "").strip())
+        if not fields.get("loc"):
             continue
-        url = _absolute(sitemap_url, loc.text or "")
+        url = _absolute(sitemap_url, fields["loc"])
         if local == "sitemapindex":
             children.append(url)
             continue
         if not is_article_url(source, url):
             continue
-        date_node = fields.get("publication_date") or fields.get("lastmod")
-        title_node = fields.get("title")
+        raw_date = fields.get("publication_date") or fields.get("lastmod") or None
         candidates.append(
             Candidate(
                 url=url,
-                title=(title_node.text or "").strip() or None if title_node is not None else None,
-                published_raw=(date_node.text or "").strip() or None
-                if date_node is not None
-                else None,
+                title=fields.get("title") or None,
+                published=_w3c_date(raw_date, source),
+                published_raw=raw_date,
                 via="sitemap",
             )
         )

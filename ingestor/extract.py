@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urljoin
 
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]
@@ -81,6 +81,7 @@ class FeedHints:
     published_raw: str | None = None
     summary: str | None = None
     image: str | None = None
+    via: Literal["rss", "sitemap"] = "rss"  # which listing the hints came from
 
 
 def extract_article(
@@ -193,7 +194,7 @@ def _published(
     candidates.extend(Candidate(t, "page") for t in page_texts)
     if hints.published is not None:
         # A naive feed time is read in the source's zone like any other, never as UTC.
-        candidates.append(Candidate(hints.published.isoformat(), "rss"))
+        candidates.append(Candidate(hints.published.isoformat(), hints.via))
     from_url = url_date(url)
     if from_url:
         candidates.append(Candidate(from_url, "url"))
@@ -204,7 +205,7 @@ def _published(
         return fetched_at.astimezone(UTC), None, "first_seen"
     prov["published_at"] = pick.source
     raw = pick.parsed.raw
-    if pick.source == "rss" and hints.published_raw:
+    if pick.source == hints.via and hints.published_raw:
         raw = hints.published_raw
     return pick.parsed.value.astimezone(UTC), raw, pick.source
 

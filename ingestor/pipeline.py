@@ -265,7 +265,7 @@ async def _ingest_one(run: _Run, cand: discover.Candidate) -> store.StoredArticl
     now = run.ctx.clock()
     hints = FeedHints(
         title=cand.title, published=cand.published, published_raw=cand.published_raw,
-        summary=cand.summary, image=cand.image,
+        summary=cand.summary, image=cand.image, via="sitemap" if cand.via == "sitemap" else "rss",
     )  # fmt: skip
     try:
         record = extract_article(
