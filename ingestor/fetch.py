@@ -34,6 +34,7 @@ from ingestor.fetch_outcome import (
 )
 from ingestor.fetch_redirect import bad_target, next_hop
 from ingestor.fetch_session import Proxies, make_session
+from ingestor.fetch_watch import Watchdog
 from ingestor.net_guard import GuardScope, HostCheck, enter_scope, leave_scope
 from ingestor.politeness import Politeness
 from ingestor.robots import RobotsAnswer, RobotsCache
@@ -83,8 +84,14 @@ class Fetcher:
             agent=ROBOTS_AGENT, ttl=settings.robots_ttl, error_ttl=settings.robots_error_ttl
         )
         self._headers = {"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING}
+        # A make_session() session already sends these; then a request without validators
+        # passes none, which spares aiohttp merging two header sets on every request.
+        on_session = all(session.headers.get(k) == v for k, v in self._headers.items())
+        self._plain: dict[str, str] | None = None if on_session else self._headers
         # With a caller's session that decompresses itself, bodies arrive already decoded.
         self._decompress = not session.auto_decompress
+        self._page_limits = (settings.max_retries, settings.max_body_bytes, settings.max_redirects)
+        self._watchdog = Watchdog(settings.read_timeout, settings.total_timeout)
         self._proxies = Proxies()
         self._hosts = HostCheck()
 
@@ -99,13 +106,7 @@ class Fetcher:
         else:
             target, headers = start
             ex, attempts, redirects = await self._follow(
-                target,
-                source,
-                headers,
-                robots=source.respect_robots,
-                retries=self._settings.max_retries,
-                limit=self._settings.max_body_bytes,
-                max_redirects=self._settings.max_redirects,
+                target, source, headers, source.respect_robots, *self._page_limits
             )
         outcome = self._outcome(url, source, validators, ex, started, attempts, redirects)
         level = logging.DEBUG if outcome.ok else logging.INFO
@@ -125,7 +126,7 @@ class Fetcher:
 
     def _start(
         self, url: str, policy: FetchPolicy, validators: Validators | None
-    ) -> Exchange | tuple[URL, dict[str, str]]:
+    ) -> Exchange | tuple[URL, dict[str, str] | None]:
         """The target and request headers, or the reason not to fetch at all."""
         if policy.circuit_open_until is not None:
             remaining = (policy.circuit_open_until - datetime.now(UTC)).total_seconds()
@@ -139,22 +140,21 @@ class Fetcher:
         bad = bad_target(target)
         if bad is not None:
             return bad
-        headers = self._headers  # aiohttp merges, never mutates, the dict it is given
-        if validators is not None:
-            headers = dict(headers)
-            # RFC 9110 §13.1.3: a server that knows ETags ignores If-Modified-Since; send both.
-            if validators.etag:
-                headers["If-None-Match"] = validators.etag
-            if validators.last_modified:
-                headers["If-Modified-Since"] = validators.last_modified
+        if validators is None:
+            return target, self._plain  # aiohttp merges, never mutates, the dict it is given
+        headers = dict(self._headers)
+        # RFC 9110 §13.1.3: a server that knows ETags ignores If-Modified-Since; send both.
+        if validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
         return target, headers
 
     async def _follow(
         self,
         url: URL,
         policy: FetchPolicy,
-        headers: dict[str, str],
-        *,
+        headers: dict[str, str] | None,
         robots: bool,
         retries: int,
         limit: int,
@@ -185,7 +185,7 @@ class Fetcher:
         self,
         url: URL,
         policy: FetchPolicy,
-        headers: dict[str, str],
+        headers: dict[str, str] | None,
         robots: bool,
         retries: int,
         limit: int,
@@ -228,7 +228,24 @@ class Fetcher:
             if wait > 0.0:
                 await asyncio.sleep(wait)
             tries += 1
-            last = await self._exchange(url, origin, headers, scope, proxy, auth, limit, truncate)
+            # The guard scope tells the socket factory what this request may connect to.
+            token = enter_scope(scope)
+            try:
+                turn = self._politeness.try_acquire(origin) or await self._politeness.acquire(
+                    origin
+                )
+                try:
+                    last = await exchange(
+                        self._session, url, headers, proxy=proxy, proxy_auth=auth, limit=limit,
+                        truncate=truncate, decompress=self._decompress, watchdog=self._watchdog,
+                    )  # fmt: skip
+                finally:
+                    self._politeness.release(turn)
+            finally:
+                leave_scope(token)
+            if scope.blocked is not None:
+                last.kind = "blocked_address"
+                last.message = f"refused to connect to non-public address {scope.blocked}"
             if last.retry_after is not None and last.status in (429, 503):
                 self._politeness.defer(origin, policy.source_id, last.retry_after)
             retryable = last.kind in _RETRY_KINDS or (
@@ -244,33 +261,11 @@ class Fetcher:
                     retry_delay(tries, s.retry_base_delay, s.retry_max_delay, self._rng)
                 )
 
-    async def _exchange(
-        self, url: URL, origin: str, headers: dict[str, str], scope: GuardScope,
-        proxy: URL | None, auth: aiohttp.BasicAuth | None, limit: int, truncate: bool,
-    ) -> Exchange:  # fmt: skip
-        """One request, in the origin's politeness turn and under the connection-time guard."""
-        token = enter_scope(scope)
-        try:
-            turn = await self._politeness.acquire(origin)
-            try:
-                ex = await exchange(
-                    self._session, url, headers, proxy=proxy, proxy_auth=auth, limit=limit,
-                    truncate=truncate, decompress=self._decompress,
-                )  # fmt: skip
-            finally:
-                self._politeness.release(turn)
-        finally:
-            leave_scope(token)
-        if scope.blocked is not None:
-            ex.kind = "blocked_address"
-            ex.message = f"refused to connect to non-public address {scope.blocked}"
-        return ex
-
     async def _fetch_robots(self, robots_url: str, policy: FetchPolicy) -> RobotsAnswer:
         ex, _, _ = await self._follow(
             URL(robots_url),
             policy,
-            dict(self._headers),
+            self._plain,
             robots=False,
             retries=0,
             limit=self._settings.robots_max_bytes,
@@ -292,10 +287,13 @@ class Fetcher:
     ) -> FetchOutcome:
         h = ex.headers
         status = ex.status
+        # Without redirects the final URL is the one asked for (minus any fragment).
+        plain = (redirects == 0 and "#" not in url) or not ex.url.raw_host
+        final_url = url if plain else str(ex.url)
         if h is None:  # nothing usable was received
             return FetchOutcome(
                 url=url,
-                final_url=str(ex.url) if ex.url.raw_host else url,
+                final_url=final_url,
                 source_id=policy.source_id,
                 status=status,
                 retry_after=ex.retry_after,
@@ -321,7 +319,7 @@ class Fetcher:
             text, encoding = decoded.text, decoded.encoding
         return FetchOutcome(
             url=url,
-            final_url=str(ex.url) if ex.url.raw_host else url,
+            final_url=final_url,
             source_id=policy.source_id,
             status=status,
             etag=etag,

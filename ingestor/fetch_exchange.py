@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from yarl import URL
 from ingestor.fetch_backoff import parse_retry_after
 from ingestor.fetch_body import BadContentEncodingError, BodyTooLargeError, read_body
 from ingestor.fetch_outcome import ErrorKind
+from ingestor.fetch_watch import Watchdog
 
 __all__ = ["REDIRECTS", "Exchange", "classify_error", "exchange", "status_kind"]
 
@@ -113,37 +115,41 @@ async def _read_body(
 async def exchange(
     session: aiohttp.ClientSession,
     url: URL,
-    headers: dict[str, str],
+    headers: dict[str, str] | None,
     *,
     proxy: URL | None,
     proxy_auth: aiohttp.BasicAuth | None,
     limit: int,
     truncate: bool = False,
     decompress: bool = True,
+    watchdog: Watchdog | None = None,
 ) -> Exchange:
     """GET `url` once, without following redirects; never raises for network failures.
 
     The body is read only for 2xx responses, streaming and within `limit` (see read_body).
-    Connection-guard refusals come back as kind "connect"; the caller, which owns the guard
-    scope, knows better and relabels them.
+    Read and total timeouts are the `watchdog`'s (see there). Connection-guard refusals come back
+    as kind "connect"; the caller, which owns the guard scope, knows better and relabels them.
     """
     ex = Exchange(url)
+    watch = watchdog.watch() if watchdog is not None else None
     try:
         async with session.get(
             url, headers=headers, allow_redirects=False, proxy=proxy, proxy_auth=proxy_auth
         ) as resp:
+            if watch is not None:
+                watch.response = resp
             ex.status = status = resp.status
-            ex.headers = resp.headers
-            ex.kind = status_kind(status)
-            ex.retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+            ex.headers = headers_in = resp.headers
             length = resp.content_length
-            if ex.kind is not None or status in REDIRECTS or status == 304:
+            if status >= 300:
+                ex.kind = status_kind(status)
+                ex.retry_after = parse_retry_after(headers_in.get("Retry-After"))
                 await _skip_body(resp, ex)
             elif (
                 decompress
                 and length is not None
                 and length <= limit
-                and "Content-Encoding" not in resp.headers
+                and "Content-Encoding" not in headers_in
             ):
                 # The common case, read in one call: uncompressed, and HTTP framing stops the
                 # read at a Content-Length that is within the limit.
@@ -157,4 +163,11 @@ async def exchange(
         ex.kind, ex.message = "protocol", str(exc)
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
         ex.kind, ex.message = classify_error(exc)
+    except asyncio.CancelledError:
+        if watch is None or not watch.expired_here():
+            raise
+        ex.kind, ex.message = "timeout", watch.reason
+    finally:
+        if watchdog is not None and watch is not None:
+            watchdog.done(watch)
     return ex

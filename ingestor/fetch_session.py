@@ -9,6 +9,7 @@ from aiohttp.helpers import proxies_from_env
 from yarl import URL
 
 from config.settings import Settings
+from ingestor.fetch_body import ACCEPT_ENCODING
 from ingestor.net_guard import guarded_socket_factory
 
 __all__ = ["Proxies", "make_session"]
@@ -28,11 +29,10 @@ def make_session(settings: Settings) -> aiohttp.ClientSession:
         limit_per_host=settings.per_host_concurrency,
         socket_factory=guarded_socket_factory,
     )
-    timeout = aiohttp.ClientTimeout(
-        total=settings.total_timeout,
-        sock_connect=settings.connect_timeout,
-        sock_read=settings.read_timeout,
-    )
+    # Only the connect timeout here: the Fetcher enforces read_timeout and total_timeout with
+    # one periodic timer (fetch_watch.Watchdog), where aiohttp would arm one per request for
+    # the total and re-arm another on every chunk received.
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=settings.connect_timeout)
     return aiohttp.ClientSession(
         connector=connector,
         timeout=timeout,
@@ -44,7 +44,7 @@ def make_session(settings: Settings) -> aiohttp.ClientSession:
         # unsafe=True keeps cookies from hosts given as IP addresses too: cookie walls on such
         # sources would otherwise redirect forever.
         cookie_jar=aiohttp.CookieJar(unsafe=True),
-        headers={"User-Agent": settings.user_agent},
+        headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
     )
 
 

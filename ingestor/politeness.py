@@ -98,8 +98,10 @@ class Politeness:
 
     def set_crawl_delay(self, origin: str, seconds: float | None) -> None:
         """Raise the spacing for `origin` to its robots.txt Crawl-delay, capped."""
-        delay = min(max(seconds or 0.0, 0.0), self._max_crawl_delay)
         state = self._origins.get(origin)
+        if not seconds and (state is None or state.crawl_delay == 0.0):
+            return  # the usual case, nothing to change
+        delay = min(max(seconds or 0.0, 0.0), self._max_crawl_delay)
         if state is None:
             if delay == 0.0:
                 return
@@ -143,6 +145,22 @@ class Politeness:
             del self._origins[key]
         for dkey in [k for k, until in self._deferred.items() if until < now]:
             del self._deferred[dkey]
+
+    def try_acquire(self, origin: str) -> Turn | None:
+        """A turn on `origin` if one is free now and no spacing applies; else None (await
+        `acquire`). Saves a coroutine on the common path when politeness is off."""
+        state = self._origins.get(origin)
+        if state is None or self._spacing > 0.0 or state.crawl_delay > 0.0:
+            return None
+        now = time.monotonic()
+        if state.next_start > now or not state.gate.try_take():
+            return None
+        if not self._global.try_take():
+            state.gate.give()
+            return None
+        state.users += 1
+        state.last_start = now
+        return state
 
     async def acquire(self, origin: str) -> Turn:
         """Wait for a turn on `origin`; pair with `release(turn)` in a finally block."""

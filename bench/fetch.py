@@ -1,0 +1,193 @@
+"""Benchmark: requests/s through the Fetcher (politeness off) beside a bare aiohttp client loop.
+
+Run as `.venv/bin/python bench/fetch.py [--requests N] [--concurrency C] [--rounds R]`.
+A local aiohttp server runs in a separate process on loopback (so that client and server do
+not share one event loop and the client's own cost shows); both clients hit the same URL in
+alternating rounds of the same run. Prints both rates, client CPU per request, and the ratio;
+exits 1 if fetcher/bare < 0.8 (the target in issue 3). Bounded: stops after --max-seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from multiprocessing.connection import Connection
+
+import aiohttp
+from aiohttp import web
+
+from config.settings import Settings
+from ingestor.fetch import Fetcher, FetchPolicy, make_session
+
+TARGET_RATIO = 0.8
+PAGE = (
+    "<!doctype html><html><head><meta charset='utf-8'><title>Berita</title></head><body>"
+    + "<p>Banjarmasin (ANTARA) - Pemerintah Kota menggelar rapat koordinasi hari ini.</p>" * 100
+    + "</body></html>"
+).encode()
+
+
+async def _start_server() -> tuple[web.AppRunner, int]:
+    """One aiohttp app on 127.0.0.1 serving PAGE at /page; returns the runner and its port."""
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(body=PAGE, content_type="text/html", charset="utf-8")
+
+    app = web.Application()
+    app.router.add_get("/page", page)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0, backlog=1024).start()
+    return runner, runner.addresses[0][1]
+
+
+def _serve(conn: Connection) -> None:
+    """Server process: the app above, port sent back through `conn`, until "stop" arrives."""
+
+    async def main() -> None:
+        runner, port = await _start_server()
+        conn.send(port)
+        await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+        await runner.cleanup()
+
+    asyncio.run(main())
+
+
+async def _drive(request: Callable[[], Awaitable[int]], total: int, workers: int) -> float:
+    """Issue `total` requests from `workers` concurrent loops; returns elapsed seconds."""
+    remaining = total
+
+    async def worker() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            if await request() != len(PAGE):
+                raise RuntimeError("short or failed response")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    return time.perf_counter() - started
+
+
+async def _bare_round(url: str, total: int, workers: int) -> tuple[float, float]:
+    cpu = time.process_time()
+    connector = aiohttp.TCPConnector(limit=workers)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def one() -> int:
+            async with session.get(url) as resp:
+                return len(await resp.read())
+
+        await one()  # connect outside the timed part, as the fetcher round does
+        elapsed = await _drive(one, total, workers)
+    return total / elapsed, (time.process_time() - cpu) / total
+
+
+async def _fetcher_round(url: str, total: int, workers: int) -> tuple[float, float]:
+    cpu = time.process_time()
+    # Politeness off: no spacing, limits at the worker count; the guard and robots stay on.
+    settings = Settings(
+        per_host_concurrency=workers,
+        global_concurrency=workers,
+        min_host_spacing=0.0,
+        host_spacing_jitter=0.0,
+    )
+    policy = FetchPolicy("bench", allow_private_network=True)
+    session = make_session(settings)
+    try:
+        fetcher = Fetcher(settings, session)
+
+        async def one() -> int:
+            outcome = await fetcher.get(url, source=policy)
+            if outcome.error_kind is not None or outcome.text is None:
+                raise RuntimeError(f"fetch failed: {outcome.error_kind} {outcome.error_message}")
+            return len(outcome.body)
+
+        await one()  # robots.txt (404 here) and the first connection
+        elapsed = await _drive(one, total, workers)
+    finally:
+        await session.close()
+    return total / elapsed, (time.process_time() - cpu) / total
+
+
+async def _run(args: argparse.Namespace, url: str) -> int:
+    deadline = time.monotonic() + args.max_seconds
+    bare: list[tuple[float, float]] = []
+    fetch: list[tuple[float, float]] = []
+    await _bare_round(url, min(200, args.requests), args.concurrency)  # warm-up
+    await _fetcher_round(url, min(200, args.requests), args.concurrency)
+    for n in range(args.rounds):
+        if time.monotonic() > deadline:
+            print(f"time budget reached after {n} rounds")
+            break
+        # Alternate the order so that drift on a noisy machine hits both sides alike.
+        pair = (_bare_round, _fetcher_round) if n % 2 == 0 else (_fetcher_round, _bare_round)
+        for round_fn in pair:
+            result = await round_fn(url, args.requests, args.concurrency)
+            (bare if round_fn is _bare_round else fetch).append(result)
+    if not bare or not fetch:
+        print("no complete round")
+        return 1
+    bare_rps = statistics.median(r for r, _ in bare)
+    fetch_rps = statistics.median(r for r, _ in fetch)
+    bare_cpu = statistics.median(c for _, c in bare) * 1e6
+    fetch_cpu = statistics.median(c for _, c in fetch) * 1e6
+    ratio = fetch_rps / bare_rps
+    print(f"body {len(PAGE)} bytes, {args.requests} requests x {len(bare)} rounds, "
+          f"concurrency {args.concurrency}")  # fmt: skip
+    print(f"bare aiohttp : {bare_rps:8.0f} req/s  {bare_cpu:6.0f} us CPU/request in this process")
+    print(f"fetcher      : {fetch_rps:8.0f} req/s  {fetch_cpu:6.0f} us CPU/request in this process")
+    print(f"ratio        : {ratio:.2f} (target >= {TARGET_RATIO})")
+    return 0 if ratio >= TARGET_RATIO else 1
+
+
+async def _inline(args: argparse.Namespace) -> int:
+    runner, port = await _start_server()
+    try:
+        return await _run(args, f"http://127.0.0.1:{port}/page")
+    finally:
+        await runner.cleanup()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000, help="requests per round")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per client")
+    parser.add_argument("--max-seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--server",
+        choices=("process", "inline"),
+        default="process",
+        help="process: server in its own process, so the client's own cost decides the rate "
+        "(stricter); inline: server in the same event loop, as one local fetch loop would run",
+    )
+    args = parser.parse_args()
+    print(f"server {args.server}", end=", ")
+    if args.server == "inline":
+        return asyncio.run(_inline(args))
+
+    ctx = multiprocessing.get_context("spawn")
+    ours, theirs = ctx.Pipe()
+    server = ctx.Process(target=_serve, args=(theirs,), daemon=True)
+    server.start()
+    try:
+        if not ours.poll(15):
+            print("server did not start")
+            return 1
+        port = ours.recv()
+        return asyncio.run(_run(args, f"http://127.0.0.1:{port}/page"))
+    finally:
+        ours.send("stop")
+        server.join(5)
+        if server.is_alive():
+            server.terminate()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
