@@ -6,6 +6,7 @@ import calendar
 import gzip
 import re
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -110,24 +111,50 @@ def from_feed(body: bytes | str, feed_url: str, source: Source) -> list[Candidat
     return out
 
 
+def _signature(anchor: lxml_html.HtmlElement) -> tuple[str, ...]:
+    """Where a link sits: its ancestors' tags and classes, up to four levels up."""
+    path: list[str] = []
+    node = anchor.getparent()
+    while node is not None and len(path) < 4:
+        path.append(f"{node.tag}.{'.'.join(sorted((node.get('class') or '').split()))}")
+        node = node.getparent()
+    return tuple(path)
+
+
+def _main_list(anchors: list[lxml_html.HtmlElement]) -> list[lxml_html.HtmlElement]:
+    """The listing's own links: the largest group of article links sitting alike.
+
+    Sidebars ("Terpopuler"), related blocks and menus link to older, known stories; treating
+    them as the listing would end a catch-up walk on the first page.
+    """
+    groups: dict[tuple[str, ...], list[lxml_html.HtmlElement]] = {}
+    for anchor in anchors:
+        groups.setdefault(_signature(anchor), []).append(anchor)
+    return max(groups.values(), key=len) if groups else []
+
+
 def from_listing(
     body: str, page_url: str, source: Source, link_selector: str | None
 ) -> ListingPage:
-    """Article links on a listing page, in page order, plus the next page's URL if linked."""
+    """Article links of a listing page's main list, in page order, plus the next page's URL."""
     if not body.strip():
         return ListingPage((), None)
     doc = lxml_html.fromstring(body)
-    anchors = doc.cssselect(link_selector) if link_selector else doc.iter("a")
+
+    def article_links(anchors: Iterable[lxml_html.HtmlElement]) -> list[lxml_html.HtmlElement]:
+        return [
+            a for a in anchors
+            if a.get("href") and is_article_url(source, _absolute(page_url, a.get("href")))
+        ]  # fmt: skip
+
+    chosen = article_links(doc.cssselect(link_selector)) if link_selector else []
+    if not chosen:  # no rule, or the rule no longer matches the layout: detect the list
+        chosen = _main_list(article_links(doc.iter("a")))
     seen: dict[str, Candidate] = {}
-    for anchor in anchors:
-        href = anchor.get("href")
-        if not href:
-            continue
-        url = _absolute(page_url, href)
-        if url in seen or not is_article_url(source, url):
-            continue
+    for anchor in chosen:
+        url = _absolute(page_url, anchor.get("href"))
         title = _SPACE.sub(" ", anchor.text_content()).strip() or anchor.get("title")
-        seen[url] = Candidate(url=url, title=title or None, via="listing")
+        seen.setdefault(url, Candidate(url=url, title=title or None, via="listing"))
     next_url = None
     for rel_next in doc.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href"):
         next_url = _absolute(page_url, str(rel_next))

@@ -81,17 +81,19 @@ LISTING = f"""<html><body><nav>{"".join(f'<a href="/kanal/{i}">Kanal {i}</a>' fo
 <ul class="pagination"><li><a href="/terkini/2" rel="next">2</a></li></ul></body></html>"""
 
 
-def test_listing_autodetects_article_links_in_page_order() -> None:
+def test_listing_autodetects_the_main_list_in_page_order() -> None:
     page = from_listing(LISTING, f"{BASE}/terkini", SOURCE, None)
-    assert [c.url for c in page.candidates] == [
-        f"{BASE}/berita/3/tiga", f"{BASE}/berita/2/dua", f"{BASE}/berita/1/satu",
-    ]  # fmt: skip
+    # The sidebar's "Terpopuler" link is an older story, not part of the listing.
+    assert [c.url for c in page.candidates] == [f"{BASE}/berita/3/tiga", f"{BASE}/berita/2/dua"]
     assert page.next_url == f"{BASE}/terkini/2"
     assert page.candidates[0].title == "Berita tiga"
 
 
-def test_listing_with_a_site_selector_keeps_to_the_list() -> None:
-    page = from_listing(LISTING, f"{BASE}/terkini", SOURCE, ".card__post__content h2 a")
+def test_listing_with_a_site_selector_and_a_stale_one() -> None:
+    page = from_listing(LISTING, f"{BASE}/terkini", SOURCE, "aside a")
+    assert [c.url for c in page.candidates] == [f"{BASE}/berita/1/satu"]
+    # A selector that no longer matches the layout falls back to detection.
+    page = from_listing(LISTING, f"{BASE}/terkini", SOURCE, "div.gone a")
     assert [c.url for c in page.candidates] == [f"{BASE}/berita/3/tiga", f"{BASE}/berita/2/dua"]
 
 
