@@ -20,7 +20,6 @@ import aiohttp
 from yarl import URL
 
 from config.settings import Settings
-from ingestor.decode import decode_text, is_textual
 from ingestor.fetch_backoff import is_retryable_status, next_attempt_after, retry_delay
 from ingestor.fetch_body import ACCEPT_ENCODING
 from ingestor.fetch_exchange import REDIRECTS, Exchange, exchange
@@ -33,6 +32,7 @@ from ingestor.fetch_outcome import (
     policy_for,
 )
 from ingestor.fetch_redirect import bad_target, next_hop
+from ingestor.fetch_result import to_outcome
 from ingestor.fetch_session import Proxies, make_session
 from ingestor.fetch_watch import Watchdog
 from ingestor.net_guard import GuardScope, HostCheck, enter_scope, leave_scope
@@ -108,7 +108,10 @@ class Fetcher:
             ex, attempts, redirects = await self._follow(
                 target, source, headers, source.respect_robots, *self._page_limits
             )
-        outcome = self._outcome(url, source, validators, ex, started, attempts, redirects)
+        outcome = to_outcome(
+            ex, url, source.source_id, validators, (time.monotonic() - started) * 1000.0,
+            attempts, redirects,
+        )  # fmt: skip
         level = logging.DEBUG if outcome.ok else logging.INFO
         if logger.isEnabledFor(level):
             logger.log(
@@ -274,68 +277,3 @@ class Fetcher:
         )
         kind = None if ex.kind in ("http_4xx", "http_5xx") else ex.kind
         return RobotsAnswer(status=ex.status, body=ex.body, error_kind=kind)
-
-    def _outcome(
-        self,
-        url: str,
-        policy: FetchPolicy,
-        validators: Validators | None,
-        ex: Exchange,
-        started: float,
-        attempts: int,
-        redirects: int,
-    ) -> FetchOutcome:
-        h = ex.headers
-        status = ex.status
-        # Without redirects the final URL is the one asked for (minus any fragment).
-        plain = (redirects == 0 and "#" not in url) or not ex.url.raw_host
-        final_url = url if plain else str(ex.url)
-        if h is None:  # nothing usable was received
-            return FetchOutcome(
-                url=url,
-                final_url=final_url,
-                source_id=policy.source_id,
-                status=status,
-                retry_after=ex.retry_after,
-                bytes_read=ex.wire_bytes,
-                elapsed_ms=(time.monotonic() - started) * 1000.0,
-                error_kind=ex.kind,
-                error_message=ex.message,
-                attempts=attempts,
-                redirects=redirects,
-            )
-        success = ex.kind is None and status is not None and 200 <= status < 300
-        not_modified = ex.kind is None and status == 304
-        content_type = h.get("Content-Type")
-        etag = h.get("ETag")
-        last_modified = h.get("Last-Modified")
-        if not_modified and validators is not None:
-            # A 304 need not repeat the validators (RFC 9110 §15.4.5); keep the ones we sent.
-            etag = etag or validators.etag
-            last_modified = last_modified or validators.last_modified
-        text = encoding = None
-        if success and is_textual(content_type, ex.body):
-            decoded = decode_text(ex.body, content_type)
-            text, encoding = decoded.text, decoded.encoding
-        return FetchOutcome(
-            url=url,
-            final_url=final_url,
-            source_id=policy.source_id,
-            status=status,
-            etag=etag,
-            last_modified=last_modified,
-            content_type=content_type,
-            cache_control=h.get("Cache-Control"),
-            expires=h.get("Expires"),
-            retry_after=ex.retry_after,
-            body=ex.body if success else b"",
-            text=text,
-            encoding=encoding,
-            bytes_read=ex.wire_bytes,
-            elapsed_ms=(time.monotonic() - started) * 1000.0,
-            not_modified=not_modified,
-            error_kind=ex.kind,
-            error_message=ex.message,
-            attempts=attempts,
-            redirects=redirects,
-        )

@@ -53,6 +53,7 @@ class Watchdog:
         self._tick = max(min(read, total) / 4.0, 0.005)
         self._active: set[Watch] = set()
         self._handle: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def watch(self) -> Watch:
         loop = asyncio.get_running_loop()
@@ -60,7 +61,10 @@ class Watchdog:
         assert task is not None, "watch() needs a running task"
         w = Watch(task, loop.time())
         self._active.add(w)
-        if self._handle is None:
+        # A timer left on a loop that has since closed would never tick: start one on ours.
+        if self._handle is None or self._loop is not loop:
+            self._loop = loop
+            self._active = {w}
             self._handle = loop.call_later(self._tick, self._check, loop)
         return w
 
@@ -68,6 +72,8 @@ class Watchdog:
         self._active.discard(w)
 
     def _check(self, loop: asyncio.AbstractEventLoop) -> None:
+        if loop is not self._loop:
+            return  # a tick left over from an earlier loop
         now = loop.time()
         for w in list(self._active):
             response = w.response
