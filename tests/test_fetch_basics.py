@@ -82,6 +82,7 @@ async def test_4xx_is_not_retried(server: FaultServer) -> None:
     async with fetcher_for(fast_settings(max_retries=3)) as fetcher:
         out = await fetcher.get(server.url("/status/404?key=nr"), source=LOOPBACK)
     assert out.error_kind == "http_4xx" and out.status == 404 and out.attempts == 1
+    assert out.counts_as_failure  # toward the source's circuit breaker
     assert out.body == b"" and out.text is None
     assert server.hits("/status/404") == 1
 
@@ -92,6 +93,7 @@ async def test_open_circuit_skips_the_network(server: FaultServer) -> None:
     async with fetcher_for(fast_settings()) as fetcher:
         out = await fetcher.get(server.url("/page/circuit"), source=policy)
     assert out.error_kind == "circuit_open" and out.attempts == 0
+    assert not out.counts_as_failure
     assert out.retry_after is not None and 290 < out.retry_after <= 300
     assert server.hits("/page/circuit") == 0
 

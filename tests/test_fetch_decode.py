@@ -93,3 +93,18 @@ def test_strip_keeps_everything_xml_allows(text: str) -> None:
     stripped = strip_invalid_xml(text)
     assert XML_INVALID.search(stripped) is None
     assert stripped == "".join(ch for ch in text if not XML_INVALID.match(ch))
+
+
+@pytest.mark.parametrize(
+    ("body", "label", "expected"),
+    [
+        pytest.param("a\ufffeb\uffffc".encode(), "text/xml; charset=utf-8", "abc", id="utf8-fffe"),
+        pytest.param(
+            "ï\x01b".encode("cp1252"), "text/plain; charset=windows-1252", "ïb", id="cp1252"
+        ),
+        pytest.param("€\x0bx".encode("cp1252"), "text/plain; charset=utf-8", "€x", id="mislabel"),
+        pytest.param("\ufeffa\x00b".encode("utf-16-le"), "text/plain", "ab", id="utf16-bom"),
+    ],
+)
+def test_stripping_holds_on_every_decoding_path(body: bytes, label: str, expected: str) -> None:
+    assert decode_text(body, label).text == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 
@@ -138,3 +139,16 @@ async def test_retry_after_is_scoped_to_origin_and_source(server: FaultServer) -
         assert other_source.ok
         other_host = await fetcher.get(other_origin.url("/page/scoped"), source=SOURCE_A)
         assert other_host.ok
+
+
+async def test_cancelling_a_fetch_propagates_and_frees_the_origin(server: FaultServer) -> None:
+    settings = fast_settings(per_host_concurrency=1, read_timeout=5.0)
+    async with fetcher_for(settings) as fetcher:
+        task = asyncio.create_task(fetcher.get(server.url("/slow?s=3"), source=NO_ROBOTS))
+        await asyncio.sleep(0.1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task  # a caller's cancel is never turned into a "timeout" outcome
+        # The only per-origin place was given back: the next fetch goes straight through.
+        out = await asyncio.wait_for(fetcher.get(server.url("/ok"), source=NO_ROBOTS), 2.0)
+    assert out.ok

@@ -23,7 +23,7 @@ async def test_disallowed_url_is_not_fetched() -> None:
     async with FaultServer(robots=RULES) as server, fetcher_for(fast_settings()) as fetcher:
         out = await fetcher.get(server.url("/private/secret"), source=LOOPBACK)
         assert out.error_kind == "robots_disallowed" and out.attempts == 0
-        assert out.error_message == "disallowed by robots.txt"
+        assert out.error_message == "disallowed by robots.txt" and not out.counts_as_failure
         assert server.hits("/private/secret") == 0
         # Our own group applies, not the catch-all "Disallow: /".
         assert (await fetcher.get(server.url("/page/open"), source=LOOPBACK)).ok
