@@ -64,6 +64,9 @@ class Settings:
     recheck_window_hours: float = 48.0
     recheck_ages_hours: tuple[float, ...] = (3.0, 24.0)
     recheck_batch: int = 20
+    # Health: consecutive failed runs before a source counts as failing / is switched off.
+    failing_after: int = 3
+    disable_after: int = 10
     # Scheduling.
     tick_seconds: float = 30.0
     workers: int = 4
@@ -71,6 +74,12 @@ class Settings:
     # Feeds.
     feed_default_limit: int = 50
     feed_max_limit: int = 200
+    feed_cache_entries: int = 4096  # cached documents (keys); 0 turns the cache off
+    feed_cache_seconds: float = 600.0  # longest a cached document lives without a NOTIFY
+    feed_max_age: int = 60  # Cache-Control max-age of feeds
+    feed_stale_seconds: int = 600  # Cache-Control stale-while-revalidate of feeds
+    feed_query_timeout: float = 5.0  # a feed query past this is cancelled (503 or 400)
+    websub_hub: str = ""  # WebSub hub URL advertised in feeds and pinged on changes
 
     @property
     def base_url(self) -> str:
@@ -197,11 +206,19 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "recheck_window_hours": _positive_float,
     "recheck_ages_hours": _hours_list,
     "recheck_batch": _int_range(0, 1000),
+    "failing_after": _int_range(1, 1000),
+    "disable_after": _int_range(1, 10000),
     "tick_seconds": _positive_float,
     "workers": _int_range(1, 256),
     "lease_seconds": _int_range(10, 86400),
     "feed_default_limit": _int_range(1, 1000),
     "feed_max_limit": _int_range(1, 1000),
+    "feed_cache_entries": _int_range(0, 1_000_000),
+    "feed_cache_seconds": _positive_float,
+    "feed_max_age": _int_range(0, 86400),
+    "feed_stale_seconds": _int_range(0, 7 * 86400),
+    "feed_query_timeout": _positive_float,
+    "websub_hub": _url,
 }
 
 

@@ -18,6 +18,7 @@ from config.catalogue import Catalogue
 from config.records import ArticleRecord
 from config.settings import Settings
 from ingestor import discover, store
+from ingestor.cadence import freshness, next_poll_seconds, publication_gap
 from ingestor.extract import ExtractError, FeedHints, extract_article
 from ingestor.fetch import Fetcher, FetchOutcome, Validators, policy_for
 from ingestor.fetch_backoff import next_attempt_after
@@ -28,6 +29,7 @@ from ingestor.fingerprint import (
     pick_canonical,
     simhash,
 )
+from ingestor.health import RunMetrics, assess
 from ingestor.normalize import canonical_url, identity, normalize
 from ingestor.regions import Gazetteer, tag_regions
 from ingestor.sources import Source
@@ -82,6 +84,9 @@ class RunSummary:
     failed_pages: int = 0
     error_kind: str | None = None
     error_message: str | None = None
+    health: str = "ok"
+    drift: tuple[str, ...] = ()
+    next_poll_s: float | None = None
     elapsed_s: float = 0.0
     events: list[store.LogEvent] = field(default_factory=list)
 
@@ -94,6 +99,9 @@ class _Run:
         self.policy = policy_for(source)
         self.summary = RunSummary(source_id=source.id, run_id=uuid.uuid4().hex[:12])
         self.failures: list[tuple[str, str, dict[str, Any], str, str]] = []
+        self.empty_listings = 0  # answered 200 with no article link: a drift signal
+        self.fresh_for: float | None = None  # the feeds' own freshness promise
+        self.retry_after: float | None = None  # the longest Retry-After the site asked for
 
     def page_failed(self, cand: discover.Candidate, kind: str, message: str) -> None:
         """A new article page could not be read: logged now, retried in a later run."""
@@ -108,6 +116,8 @@ class _Run:
             validators = Validators(etag=etag, last_modified=last_modified)
         outcome = await self.ctx.fetcher.get(url, source=self.policy, validators=validators)
         self.summary.requests += outcome.attempts
+        if outcome.retry_after is not None:
+            self.retry_after = max(self.retry_after or 0.0, outcome.retry_after)
         self.summary.not_modified += int(outcome.not_modified)
         self.summary.events.append(
             store.LogEvent(
@@ -153,9 +163,15 @@ async def _from_feeds(run: _Run) -> tuple[list[discover.Candidate], int, bool]:
             run.problem(feed_url, outcome.error_kind or "fetch", outcome.error_message or "")
             continue
         answered += 1
+        fresh = freshness(
+            outcome.cache_control, outcome.expires, outcome.body, now=run.ctx.clock()
+        ).seconds
+        if fresh is not None:
+            run.fresh_for = fresh if run.fresh_for is None else min(run.fresh_for, fresh)
         if outcome.not_modified:
             continue
         items = discover.from_feed(outcome.body, feed_url, run.source)
+        run.empty_listings += not items
         found.extend(items)
         if not await store.known_urls(run.ctx.pool, [c.url for c in items]):
             covered = False
@@ -180,6 +196,7 @@ async def _from_listings(run: _Run) -> tuple[list[discover.Candidate], int]:
                 break
             answered += 1
             page = discover.from_listing(outcome.text, page_url, run.source, listing.link_selector)
+            run.empty_listings += number == 1 and not page.candidates
             found.extend(page.candidates)
             # Catch-up after downtime: keep paging only while the page is all news to us.
             if not page.candidates or await store.known_urls(
@@ -365,35 +382,70 @@ async def _ingest_all(run: _Run, fresh: list[discover.Candidate]) -> list[store.
     return [item for item in results if item is not None]
 
 
-async def _record(run: _Run, processed: list[str], started: float) -> None:
-    """Write the log, the pending retries and the run's outcome; open or close the circuit."""
-    ctx, source, summary = run.ctx, run.source, run.summary
+def _metrics(run: _Run, items: list[store.StoredArticle]) -> RunMetrics:
+    records = [item.record for item in items]
+    count = len(records)
+    return RunMetrics(
+        ok=run.summary.ok,
+        new_articles=count,
+        empty_listings=run.empty_listings,
+        mean_body_chars=sum(len(r.text) for r in records) / count if count else None,
+        share_without_date=sum(r.date_source == "first_seen" for r in records) / count
+        if count else None,
+        share_without_author=sum(not r.authors for r in records) / count if count else None,
+    )  # fmt: skip
+
+
+async def _record(
+    run: _Run, processed: list[str], items: list[store.StoredArticle], started: float
+) -> None:
+    """Write the log, pending retries, health and schedule; open or close the circuit."""
+    ctx, source, summary, settings = run.ctx, run.source, run.summary, run.ctx.settings
     failed = {url for url, *_ in run.failures}
     await store.clear_pending(ctx.pool, [url for url in processed if url not in failed])
     await store.mark_pending(
         ctx.pool, run.failures, source.id,
-        max_attempts=ctx.settings.pending_max_attempts,
-        base_delay=ctx.settings.pending_retry_delay,
+        max_attempts=settings.pending_max_attempts, base_delay=settings.pending_retry_delay,
     )  # fmt: skip
     summary.elapsed_s = time.monotonic() - started
     await store.write_log(ctx.pool, summary.events)
-    failures = await store.record_run(
-        ctx.pool, source.id, ok=summary.ok, new_articles=summary.new,
-        error_kind=summary.error_kind, error_message=summary.error_message,
-        stats={"discovered": summary.discovered, "requests": summary.requests,
-               "not_modified": summary.not_modified, "failed_pages": summary.failed_pages},
+
+    state = await store.source_state(ctx.pool, source.id)
+    failures = 0 if summary.ok else state.consecutive_failures + 1
+    verdict = assess(
+        state.stats, _metrics(run, items), failures=failures,
+        failing_after=settings.failing_after, disable_after=settings.disable_after,
+    )  # fmt: skip
+    summary.health, summary.drift = verdict.health, verdict.drift
+    stats = {**verdict.stats, "last_run": {"discovered": summary.discovered,
+             "requests": summary.requests, "not_modified": summary.not_modified,
+             "failed_pages": summary.failed_pages, "updated": summary.updated}}  # fmt: skip
+    reason = None
+    if verdict.disable:
+        reason = f"auto-disabled after {failures} failed runs: {summary.error_kind}: {summary.error_message}"
+        log.error("%s %s: %s", source.id, source.base_url, reason,
+                  extra={"source_id": source.id, "url": source.base_url})  # fmt: skip
+    await store.record_run(
+        ctx.pool, source.id, ok=summary.ok, new_articles=summary.new, failures=failures,
+        health=verdict.health, stats=stats, error_kind=summary.error_kind,
+        error_message=summary.error_message, disable_reason=reason,
     )  # fmt: skip
     # Circuit breaker: a failing source backs off exponentially (with jitter) up to a ceiling.
     open_until = None
     if failures:
         delay = next_attempt_after(
             failures,
-            timedelta(seconds=ctx.settings.circuit_base_delay),
-            timedelta(seconds=ctx.settings.circuit_max_delay),
+            timedelta(seconds=settings.circuit_base_delay),
+            timedelta(seconds=settings.circuit_max_delay),
             _RNG,
         )
         open_until = ctx.clock() + delay
     await store.set_circuit(ctx.pool, source.id, open_until)
+    summary.next_poll_s = next_poll_seconds(
+        poll_min=source.poll_min_seconds, poll_max=source.poll_max_seconds,
+        gap=publication_gap(await store.recent_publications(ctx.pool, source.id)),
+        fresh_for=run.fresh_for, retry_after=run.retry_after, rng=_RNG,
+    )  # fmt: skip
 
 
 async def refresh_source(ctx: IngestContext, source: Source) -> RunSummary:
@@ -411,7 +463,7 @@ async def refresh_source(ctx: IngestContext, source: Source) -> RunSummary:
         await store.save_articles(ctx.pool, items, dedupe=DEDUPE, source_province=source.province)
     )
     run.summary.updated = await _recheck(run)
-    await _record(run, [c.url for c in merged], started)
+    await _record(run, [c.url for c in merged], items, started)
     summary = run.summary
     log.info(
         "%s %s: %d discovered, %d new, %d failed pages, %d requests (%d not modified) in %.1fs",

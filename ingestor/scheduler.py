@@ -27,10 +27,10 @@ def worker_id() -> str:
 
 
 def next_interval(source: Source, summary: RunSummary) -> float:
-    """Seconds until the next run: sooner when news arrived, later when quiet; jittered."""
-    low, high = source.poll_min_seconds, source.poll_max_seconds
-    base = low if summary.new else (low + high) / 2
-    return base * random.uniform(0.9, 1.1)
+    """Seconds until the next run, as the run's cadence said (the source's bound otherwise)."""
+    if summary.next_poll_s is not None:
+        return summary.next_poll_s
+    return source.poll_max_seconds * random.uniform(0.9, 1.1)
 
 
 async def run_claimed(

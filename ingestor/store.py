@@ -406,18 +406,54 @@ async def write_log(pool: asyncpg.Pool, events: Sequence[LogEvent]) -> None:
     )  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What a run needs to know of the source row before judging its health."""
+
+    stats: dict[str, Any]
+    consecutive_failures: int
+
+
+async def source_state(pool: asyncpg.Pool, source_id: str) -> SourceState:
+    row = await pool.fetchrow(
+        "SELECT stats, consecutive_failures FROM sources WHERE id = $1", source_id
+    )
+    if row is None:
+        return SourceState({}, 0)
+    return SourceState(row["stats"] or {}, row["consecutive_failures"])
+
+
+async def recent_publications(
+    pool: asyncpg.Pool, source_id: str, *, limit: int = 20
+) -> list[datetime]:
+    """Publication times of the source's newest articles (for its polling rate)."""
+    rows = await pool.fetch(
+        "SELECT published_at FROM articles WHERE source_id = $1 AND date_source <> 'first_seen'"
+        " ORDER BY published_at DESC LIMIT $2",
+        source_id,
+        limit,
+    )
+    return [r["published_at"] for r in rows]
+
+
 async def record_run(
     pool: asyncpg.Pool,
     source_id: str,
     *,
     ok: bool,
     new_articles: int,
+    failures: int,
+    health: str,
+    stats: dict[str, Any],
     error_kind: str | None = None,
     error_message: str | None = None,
-    stats: dict[str, Any] | None = None,
-) -> int:
-    """Write a run's outcome onto the source row; returns its consecutive failures now."""
-    failures = await pool.fetchval(
+    disable_reason: str | None = None,
+) -> None:
+    """Write a run's outcome onto the source row: health, last error, counters, drift stats.
+
+    With `disable_reason` the source is switched off until an operator enables it again.
+    """
+    await pool.execute(
         """
         UPDATE sources SET
             last_run_at = now(),
@@ -425,23 +461,18 @@ async def record_run(
             last_error_at = CASE WHEN $2 THEN last_error_at ELSE now() END,
             last_error_kind = CASE WHEN $2 THEN last_error_kind ELSE $4 END,
             last_error_message = CASE WHEN $2 THEN last_error_message ELSE $5 END,
-            consecutive_failures = CASE WHEN $2 THEN 0 ELSE consecutive_failures + 1 END,
-            health = CASE WHEN NOT enabled THEN 'disabled' WHEN $2 THEN 'ok'
-                          WHEN consecutive_failures + 1 >= 3 THEN 'failing' ELSE 'degraded' END,
+            consecutive_failures = $6,
+            health = CASE WHEN NOT enabled THEN 'disabled' ELSE $7 END,
+            enabled = enabled AND $8::text IS NULL,
+            disabled_reason = COALESCE($8, disabled_reason),
             articles_last_run = $3,
-            stats = $6,
+            stats = $9,
             updated_at = now()
         WHERE id = $1
-        RETURNING consecutive_failures
         """,
-        source_id,
-        ok,
-        new_articles,
-        error_kind,
-        error_message,
-        stats or {},
-    )
-    return int(failures or 0)
+        source_id, ok, new_articles, error_kind, error_message, failures, health,
+        disable_reason, stats,
+    )  # fmt: skip
 
 
 async def set_circuit(pool: asyncpg.Pool, source_id: str, open_until: datetime | None) -> None:

@@ -30,7 +30,8 @@ def simsite_seeds(site: SimSite, *, poll_min: int = 60, poll_max: int = 600) -> 
         'lang = "id"',
         "article_pattern = '^/berita/\\d+/[^/?#]+'",
         'rss = ["/rss/terkini.xml"]',
-        'listings = [{ url = "/terkini", page_url = "/terkini/{page}", max_pages = 5 }]',
+        'listings = [{ url = "/terkini", page_url = "/terkini/{page}", max_pages = 5,'
+        ' link_selector = ".card__post__content h2 a" }]',
         f"poll_min = {poll_min}",
         f"poll_max = {poll_max}",
         "allow_private_network = true",
