@@ -79,3 +79,17 @@ async def test_politeness_off_for_benchmarks() -> None:
             *(fetcher.get(server.url(f"/hold?s=0.1&n={i}"), source=LOOPBACK) for i in range(20))
         )
     assert server.max_in_flight[f"127.0.0.1:{server.port}"] == 20
+
+
+async def test_cancelled_waiter_does_not_leak_the_origin_place() -> None:
+    settings = fast_settings(per_host_concurrency=1)
+    async with FaultServer() as server, fetcher_for(settings) as fetcher:
+        holder = asyncio.create_task(fetcher.get(server.url("/hold?s=0.2"), source=LOOPBACK))
+        await asyncio.sleep(0.05)
+        waiter = asyncio.create_task(fetcher.get(server.url("/page/w"), source=LOOPBACK))
+        await asyncio.sleep(0.05)
+        waiter.cancel()  # cancelled while queued for the origin's only place
+        assert (await holder).ok
+        out = await asyncio.wait_for(fetcher.get(server.url("/page/after"), source=LOOPBACK), 2)
+    assert out.ok and waiter.cancelled()
+    assert server.hits("/page/w") == 0
