@@ -135,8 +135,13 @@ class RobotsCache:
             return _Entry(None, f"robots.txt answered {status}", None, now + self._error_ttl)
         if status >= 400:
             return _Entry(None, None, None, now + self._ttl)
-        rules = Protego.parse(answer.body.decode("utf-8", "replace"))
-        delay = rules.crawl_delay(self._agent)
+        try:
+            rules = Protego.parse(answer.body.decode("utf-8", "replace"))
+            delay = rules.crawl_delay(self._agent)
+        except Exception as exc:  # a third-party parser on hostile input: any failure
+            # Unparseable rules are no rules, like a missing robots.txt; never fail the fetch.
+            logger.warning("robots.txt unparseable (%s): treated as allowing all", exc)
+            return _Entry(None, None, None, now + self._ttl)
         return _Entry(rules, None, float(delay) if delay is not None else None, now + self._ttl)
 
     def _evict(self) -> None:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from ingestor.fetch import FetchPolicy
+from ingestor.robots import RobotsAnswer, RobotsCache
 from tests.faultserver import FaultServer, fast_settings, fetcher_for
 
 LOOPBACK = FetchPolicy("robots", allow_private_network=True)
@@ -88,3 +92,15 @@ async def test_respect_robots_false_skips_it() -> None:
     async with FaultServer(robots=RULES) as server, fetcher_for(fast_settings()) as fetcher:
         out = await fetcher.get(server.url("/private/x"), source=policy)
     assert out.ok and server.hits("/robots.txt") == 0
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(st.binary(max_size=600))
+def test_any_robots_txt_body_gives_a_verdict(body: bytes) -> None:
+    cache = RobotsCache(agent="Warta", ttl=60, error_ttl=60)
+
+    async def fetch(url: str) -> RobotsAnswer:
+        return RobotsAnswer(status=200, body=b"User-agent: *\n" + body)
+
+    verdict = asyncio.run(cache.verdict("http://x:80", "http://x:80/a/b?c=1", fetch))
+    assert verdict.allowed in (True, False) and not verdict.deferred
