@@ -1,0 +1,63 @@
+"""All SQL of the write side, one module per entity; the pipeline imports this package as `store`."""
+
+from __future__ import annotations
+
+from ingestor.store.articles import (
+    Dedupe,
+    Recheck,
+    StoredArticle,
+    due_rechecks,
+    known_urls,
+    mark_checked,
+    recent_publications,
+    save_articles,
+    update_article,
+)
+from ingestor.store.fetchlog import (
+    LogEvent,
+    Pending,
+    clear_pending,
+    due_pending,
+    load_validators,
+    mark_pending,
+    save_fetch_state,
+    write_log,
+)
+from ingestor.store.sources import (
+    SourceState,
+    claim_due_sources,
+    record_run,
+    release_leases,
+    release_source,
+    set_circuit,
+    source_state,
+    sync_sources,
+)
+
+__all__ = [
+    "Dedupe",
+    "LogEvent",
+    "Pending",
+    "Recheck",
+    "SourceState",
+    "StoredArticle",
+    "claim_due_sources",
+    "clear_pending",
+    "due_pending",
+    "due_rechecks",
+    "known_urls",
+    "load_validators",
+    "mark_checked",
+    "mark_pending",
+    "recent_publications",
+    "record_run",
+    "release_leases",
+    "release_source",
+    "save_articles",
+    "save_fetch_state",
+    "set_circuit",
+    "source_state",
+    "sync_sources",
+    "update_article",
+    "write_log",
+]

@@ -1,0 +1,301 @@
+"""SQL for articles: what is known, inserting with links and clusters, updates and re-checks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from config.records import ArticleRecord
+from ingestor.fingerprint import ClusterMember
+
+__all__ = [
+    "Dedupe",
+    "Recheck",
+    "StoredArticle",
+    "due_rechecks",
+    "known_urls",
+    "mark_checked",
+    "recent_publications",
+    "save_articles",
+    "update_article",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article ready for the database: the record plus what only the pipeline knows."""
+
+    record: ArticleRecord
+    identity: str
+    source_id: str
+    first_seen_at: datetime
+    regions: tuple[tuple[str, str], ...] = ()  # (region key, reason)
+    topics: tuple[tuple[str, float, str], ...] = ()  # (slug, score, reason)
+    simhash: int | None = None
+    dateline_province: str | None = None
+
+
+async def known_urls(pool: asyncpg.Pool, urls: Iterable[str]) -> set[str]:
+    """The subset of `urls` already stored, as article URL or canonical URL."""
+    wanted = list(dict.fromkeys(urls))
+    if not wanted:
+        return set()
+    rows = await pool.fetch(
+        "SELECT u FROM unnest($1::text[]) AS u WHERE EXISTS"
+        " (SELECT 1 FROM articles a WHERE a.url = u OR a.canonical_url = u)",
+        wanted,
+    )
+    return {r["u"] for r in rows}
+
+
+_INSERT_ARTICLE = """
+INSERT INTO articles (identity, url, canonical_url, source_id, title, summary, text, authors,
+    published_at, published_raw, date_source, updated_at, first_seen_at, lang, image,
+    image_caption, section, tags, place, region, regency, topics, related, provenance,
+    content_hash, simhash, dateline_province, checked_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+    $20, $21, $22, $23, $24, $25, $26, $27, $13)
+ON CONFLICT (identity) DO NOTHING
+RETURNING id
+"""
+
+
+# Candidates for "the same story": same words exactly, or a SimHash within the search radius
+# and a publication time inside the window. The final say is the caller's pure rule.
+_SAME_STORY = """
+SELECT a.id, a.url, a.title, a.text, a.published_at, a.duplicate_of, a.dateline_province,
+       s.province AS source_province, a.content_hash = $2 AS exact
+FROM articles a JOIN sources s ON s.id = a.source_id
+WHERE a.id <> $1
+  AND (a.content_hash = $2
+       OR (a.simhash IS NOT NULL AND $3::bigint IS NOT NULL
+           AND a.published_at BETWEEN $4::timestamptz - $5::interval AND $4::timestamptz + $5::interval
+           AND bit_count((a.simhash # $3::bigint)::bit(64)) <= $6))
+ORDER BY a.published_at, a.id
+LIMIT 20
+"""
+
+
+# A lock all writers share while they look for a story's cluster and join it, so two
+# processes storing two copies of one story at once cannot both make theirs canonical.
+_CLUSTER_LOCK = 0x5741525443  # "WARTC"
+
+
+_NOTIFY_CHANNEL = "warta_articles"
+
+
+_NOTIFY_LIMIT = 7000  # PostgreSQL caps a payload at 8000 bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Dedupe:
+    """The duplicate rule the pipeline passes in: pure functions, applied inside the store's lock."""
+
+    same_story: Callable[[ArticleRecord, ArticleRecord], bool]
+    pick_canonical: Callable[[Sequence[ClusterMember]], ClusterMember]
+    window: timedelta
+    radius: int
+
+
+def _article_args(item: StoredArticle) -> tuple[Any, ...]:
+    r = item.record
+    assert r.published_at is not None and r.date_source is not None and r.content_hash
+    return (
+        item.identity, r.url, r.canonical_url or r.url, item.source_id, r.title, r.summary,
+        r.text, list(r.authors), r.published_at, r.published_raw, r.date_source, r.updated_at,
+        item.first_seen_at, r.lang, r.image, r.image_caption, r.section, list(r.tags), r.place,
+        r.region, r.regency, list(r.topics),
+        [{"title": x.title, "url": x.url} for x in r.related], dict(r.provenance),
+        r.content_hash, item.simhash, item.dateline_province,
+    )  # fmt: skip
+
+
+async def _join_cluster(
+    conn: asyncpg.Connection, article_id: int, item: StoredArticle, source_province: str | None,
+    dedupe: Dedupe,
+) -> None:  # fmt: skip
+    """Make the new article part of the cluster of the story it repeats, if any."""
+    r = item.record
+    rows = await conn.fetch(
+        _SAME_STORY, article_id, r.content_hash, item.simhash, r.published_at, dedupe.window,
+        dedupe.radius,
+    )  # fmt: skip
+    match = next(
+        (
+            row for row in rows
+            if row["exact"] or dedupe.same_story(
+                r, ArticleRecord(url=row["url"], title=row["title"], text=row["text"],
+                                 published_at=row["published_at"]),
+            )
+        ),
+        None,
+    )  # fmt: skip
+    if match is None:
+        return
+    root = match["duplicate_of"] or match["id"]
+    members = await conn.fetch(
+        "SELECT a.id, a.published_at, a.dateline_province, s.province AS source_province"
+        " FROM articles a JOIN sources s ON s.id = a.source_id"
+        " WHERE a.id = $1 OR a.duplicate_of = $1",
+        root,
+    )
+    cluster = [
+        ClusterMember(str(m["id"]), m["published_at"], m["source_province"], m["dateline_province"])
+        for m in members
+    ]
+    cluster.append(ClusterMember(str(article_id), r.published_at, source_province,  # type: ignore[arg-type]
+                                 item.dateline_province))  # fmt: skip
+    winner = int(dedupe.pick_canonical(cluster).id)
+    # Every member points straight at the canonical article; the canonical points nowhere.
+    await conn.execute(
+        "UPDATE articles SET duplicate_of = CASE WHEN id = $2 THEN NULL ELSE $2 END"
+        " WHERE id = $1 OR duplicate_of = $1 OR id = $3",
+        root,
+        winner,
+        article_id,
+    )
+
+
+async def _notify(conn: asyncpg.Connection, items: Sequence[StoredArticle]) -> None:
+    """Tell feed servers which feeds changed (same transaction: sent only on commit)."""
+    regions = sorted({key for item in items for key, _ in item.regions})
+    topics = sorted({slug for item in items for slug, _, _ in item.topics})
+    sources = sorted({item.source_id for item in items})
+    payload = json.dumps({"regions": regions, "topics": topics, "sources": sources})
+    if len(payload) > _NOTIFY_LIMIT:
+        payload = "{}"  # "everything changed": still correct, only less precise
+    await conn.execute("SELECT pg_notify($1, $2)", _NOTIFY_CHANNEL, payload)
+
+
+async def _link(conn: asyncpg.Connection, article_id: int, item: StoredArticle) -> None:
+    published = item.record.published_at
+    await conn.execute("DELETE FROM article_regions WHERE article_id = $1", article_id)
+    await conn.execute("DELETE FROM article_topics WHERE article_id = $1", article_id)
+    await conn.executemany(
+        "INSERT INTO article_regions (article_id, region, reason, published_at)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        [(article_id, key, reason, published) for key, reason in item.regions],
+    )
+    await conn.executemany(
+        "INSERT INTO article_topics (article_id, topic, score, reason, published_at)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        [(article_id, slug, score, why, published) for slug, score, why in item.topics],
+    )
+
+
+async def save_articles(
+    pool: asyncpg.Pool,
+    items: Sequence[StoredArticle],
+    *,
+    dedupe: Dedupe | None = None,
+    source_province: str | None = None,
+) -> list[int]:
+    """Insert new articles with their links and clusters in one transaction; return new ids.
+
+    Idempotent: an identity already stored is skipped, so running a pass twice adds nothing.
+    """
+    new_ids: list[int] = []
+    if not items:
+        return new_ids
+    async with pool.acquire() as conn, conn.transaction():
+        if dedupe is not None:
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", _CLUSTER_LOCK)
+        stored: list[StoredArticle] = []
+        for item in items:
+            article_id = await conn.fetchval(_INSERT_ARTICLE, *_article_args(item))
+            if article_id is None:
+                continue
+            new_ids.append(article_id)
+            stored.append(item)
+            await _link(conn, article_id, item)
+            if dedupe is not None:
+                await _join_cluster(conn, article_id, item, source_province, dedupe)
+        if stored:
+            await _notify(conn, stored)
+    return new_ids
+
+
+@dataclass(frozen=True, slots=True)
+class Recheck:
+    """A recent article due for an update check."""
+
+    id: int
+    url: str
+    content_hash: str
+
+
+async def due_rechecks(
+    pool: asyncpg.Pool, source_id: str, *, window: timedelta, ages: Sequence[timedelta], limit: int
+) -> list[Recheck]:
+    """Recent articles of a source that reached a check age since they were last checked.
+
+    An article is checked when it turns each of `ages` old (e.g. 3 h and 24 h) while younger
+    than `window`; a conditional GET keeps each check cheap.
+    """
+    rows = await pool.fetch(
+        """
+        SELECT id, url, content_hash FROM articles
+        WHERE source_id = $1 AND published_at > now() - $2::interval
+          AND EXISTS (SELECT 1 FROM unnest($3::interval[]) AS age
+                      WHERE now() - published_at >= age
+                        AND coalesce(checked_at, first_seen_at) < published_at + age)
+        ORDER BY published_at DESC LIMIT $4
+        """,
+        source_id,
+        window,
+        list(ages),
+        limit,
+    )
+    return [Recheck(r["id"], r["url"], r["content_hash"]) for r in rows]
+
+
+async def mark_checked(pool: asyncpg.Pool, ids: Sequence[int]) -> None:
+    if ids:
+        await pool.execute(
+            "UPDATE articles SET checked_at = now() WHERE id = ANY($1::bigint[])", list(ids)
+        )
+
+
+async def update_article(pool: asyncpg.Pool, article_id: int, item: StoredArticle) -> bool:
+    """Replace a corrected article in place, keeping its previous hash; True when it changed."""
+    r = item.record
+    async with pool.acquire() as conn, conn.transaction():
+        changed = await conn.fetchval(
+            """
+            UPDATE articles SET
+                title = $2, summary = $3, text = $4, authors = $5, image = $6,
+                image_caption = $7, section = $8, tags = $9, related = $10, provenance = $11,
+                previous_hashes = previous_hashes || content_hash, content_hash = $12,
+                simhash = $13, updated_at = COALESCE($14, now()), checked_at = now(),
+                topics = $15, regency = $16, region = $17
+            WHERE id = $1 AND content_hash <> $12
+            RETURNING id
+            """,
+            article_id, r.title, r.summary, r.text, list(r.authors), r.image, r.image_caption,
+            r.section, list(r.tags), [{"title": x.title, "url": x.url} for x in r.related],
+            dict(r.provenance), r.content_hash, item.simhash, r.updated_at, list(r.topics),
+            r.regency, r.region,
+        )  # fmt: skip
+        if changed is None:
+            return False
+        await _link(conn, article_id, item)
+        await _notify(conn, [item])
+    return True
+
+
+async def recent_publications(
+    pool: asyncpg.Pool, source_id: str, *, limit: int = 20
+) -> list[datetime]:
+    """Publication times of the source's newest articles (for its polling rate)."""
+    rows = await pool.fetch(
+        "SELECT published_at FROM articles WHERE source_id = $1 AND date_source <> 'first_seen'"
+        " ORDER BY published_at DESC LIMIT $2",
+        source_id,
+        limit,
+    )
+    return [r["published_at"] for r in rows]
