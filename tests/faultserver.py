@@ -146,7 +146,11 @@ class FaultServer:
     async def __aenter__(self) -> FaultServer:
         app = web.Application(middlewares=[self._count])
         app.router.add_route("GET", "/{tail:.*}", self._dispatch)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        # handler_cancellation: a slow handler whose client hung up stops at once, so that
+        # teardown does not wait for it.
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, handler_cancellation=True
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
