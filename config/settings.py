@@ -67,6 +67,9 @@ class Settings:
     # Health: consecutive failed runs before a source counts as failing / is switched off.
     failing_after: int = 3
     disable_after: int = 10
+    # Retention: articles older than this are deleted by a daily job, in small batches.
+    retention_days: int = 90
+    retention_batch: int = 500
     # Scheduling.
     tick_seconds: float = 30.0
     workers: int = 4
@@ -208,6 +211,8 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "recheck_batch": _int_range(0, 1000),
     "failing_after": _int_range(1, 1000),
     "disable_after": _int_range(1, 10000),
+    "retention_days": _int_range(1, 36500),
+    "retention_batch": _int_range(1, 100_000),
     "tick_seconds": _positive_float,
     "workers": _int_range(1, 256),
     "lease_seconds": _int_range(10, 86400),

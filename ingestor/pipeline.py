@@ -168,6 +168,7 @@ async def _record(
 ) -> None:
     """Write the log, pending retries, health and schedule; open or close the circuit."""
     ctx, source, summary, settings = run.ctx, run.source, run.summary, run.ctx.settings
+    await store.save_fetch_states(ctx.pool, run.fetch_states)
     failed = {url for url, *_ in run.failures}
     await store.clear_pending(ctx.pool, [url for url in processed if url not in failed])
     await store.mark_pending(

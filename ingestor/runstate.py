@@ -82,6 +82,7 @@ class Run:
         self.policy = policy_for(source)
         self.summary = RunSummary(source_id=source.id, run_id=uuid.uuid4().hex[:12])
         self.failures: list[tuple[str, str, dict[str, Any], str, str]] = []
+        self.fetch_states: list[store.FetchState] = []
         self.empty_listings = 0  # answered 200 with no article link: a drift signal
         self.fresh_for: float | None = None  # the feeds' own freshness promise
         self.retry_after: float | None = None  # the longest Retry-After the site asked for
@@ -111,10 +112,13 @@ class Run:
             )
         )  # fmt: skip
         if conditional and outcome.error_kind is None:
-            await store.save_fetch_state(
-                self.ctx.pool, url=url, source_id=self.source.id, status=outcome.status,
-                etag=outcome.etag, last_modified=outcome.last_modified,
-                not_modified=outcome.not_modified,
+            # Kept until the run's articles are stored (see store.save_fetch_states).
+            self.fetch_states.append(
+                store.FetchState(
+                    url=url, source_id=self.source.id, status=outcome.status,
+                    etag=outcome.etag, last_modified=outcome.last_modified,
+                    not_modified=outcome.not_modified,
+                )
             )  # fmt: skip
         return outcome
 

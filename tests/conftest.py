@@ -19,7 +19,7 @@ from config.db import create_pool, migrate
 from config.embedded import EmbeddedPostgres
 from config.settings import Settings, load_settings
 from ingestor import store
-from ingestor.pipeline import RunSummary
+from ingestor.runstate import RunSummary
 from ingestor.scheduler import run_claimed, worker_id
 from ingestor.seeds import load_sources
 from ingestor.sources import Source

@@ -19,9 +19,10 @@ from config.settings import Settings
 from feeds.app import make_app
 from ingestor import store
 from ingestor.fetch import Fetcher, make_session
-from ingestor.pipeline import IngestContext, RunSummary
+from ingestor.runstate import IngestContext, RunSummary
 from ingestor.scheduler import Scheduler, run_claimed, worker_id
 from ingestor.sources import Source
+from warta.progress import ProgressBar
 from warta.runtime import database, prepare_database
 
 __all__ = ["ingest_once", "migrate_only", "run", "set_enabled", "show_sources"]
@@ -118,10 +119,13 @@ async def ingest_once(settings: Settings, sources: Sequence[Source], only: Seque
             " WHERE enabled AND (cardinality($1::text[]) = 0 OR id = ANY($1::text[]))",
             list(only),
         )
+        selected = [s for s in sources if s.enabled and (not only or s.id in only)]
+        bar = ProgressBar.for_terminal(len(selected))
         async with ingest_context(settings, pool) as ctx:
             summaries = await run_claimed(
-                ctx, {s.id: s for s in sources}, worker_id(), only=only, limit=len(sources)
-            )
+                ctx, {s.id: s for s in sources}, worker_id(), only=only, limit=len(sources),
+                progress=bar.update if bar else None,
+            )  # fmt: skip
     print(_table(summaries, time.monotonic() - started))
     if summaries and not any(s.ok for s in summaries):
         return 1

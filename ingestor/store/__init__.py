@@ -6,6 +6,7 @@ from ingestor.store.articles import (
     Dedupe,
     Recheck,
     StoredArticle,
+    delete_expired,
     due_rechecks,
     known_urls,
     mark_checked,
@@ -14,13 +15,14 @@ from ingestor.store.articles import (
     update_article,
 )
 from ingestor.store.fetchlog import (
+    FetchState,
     LogEvent,
     Pending,
     clear_pending,
     due_pending,
     load_validators,
     mark_pending,
-    save_fetch_state,
+    save_fetch_states,
     write_log,
 )
 from ingestor.store.sources import (
@@ -29,6 +31,7 @@ from ingestor.store.sources import (
     record_run,
     release_leases,
     release_source,
+    renew_lease,
     set_circuit,
     source_state,
     sync_sources,
@@ -36,6 +39,7 @@ from ingestor.store.sources import (
 
 __all__ = [
     "Dedupe",
+    "FetchState",
     "LogEvent",
     "Pending",
     "Recheck",
@@ -43,6 +47,7 @@ __all__ = [
     "StoredArticle",
     "claim_due_sources",
     "clear_pending",
+    "delete_expired",
     "due_pending",
     "due_rechecks",
     "known_urls",
@@ -53,8 +58,9 @@ __all__ = [
     "record_run",
     "release_leases",
     "release_source",
+    "renew_lease",
     "save_articles",
-    "save_fetch_state",
+    "save_fetch_states",
     "set_circuit",
     "source_state",
     "sync_sources",

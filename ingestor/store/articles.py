@@ -17,6 +17,7 @@ __all__ = [
     "Dedupe",
     "Recheck",
     "StoredArticle",
+    "delete_expired",
     "due_rechecks",
     "known_urls",
     "mark_checked",
@@ -299,3 +300,29 @@ async def recent_publications(
         limit,
     )
     return [r["published_at"] for r in rows]
+
+
+async def delete_expired(pool: asyncpg.Pool, *, older_than: timedelta, batch: int) -> int:
+    """Delete articles (and their log lines) published before the horizon, in small batches.
+
+    Each batch is its own short transaction, so feeds and ingestion never wait long on the
+    locks; returns how many articles were deleted.
+    """
+    total = 0
+    while True:
+        deleted = await pool.fetchval(
+            """
+            WITH doomed AS (
+                SELECT id FROM articles WHERE published_at < now() - $1::interval
+                ORDER BY published_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+            , gone AS (DELETE FROM articles a USING doomed d WHERE a.id = d.id RETURNING a.id)
+            SELECT count(*) FROM gone
+            """,
+            older_than,
+            batch,
+        )
+        total += int(deleted)
+        if deleted < batch:
+            break
+    await pool.execute("DELETE FROM ingestion_log WHERE at < now() - $1::interval", older_than)
+    return total

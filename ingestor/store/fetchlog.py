@@ -9,13 +9,14 @@ from typing import Any
 import asyncpg
 
 __all__ = [
+    "FetchState",
     "LogEvent",
     "Pending",
     "clear_pending",
     "due_pending",
     "load_validators",
     "mark_pending",
-    "save_fetch_state",
+    "save_fetch_states",
     "write_log",
 ]
 
@@ -55,18 +56,27 @@ async def load_validators(pool: asyncpg.Pool, url: str) -> tuple[str | None, str
     return (row["etag"], row["last_modified"]) if row else (None, None)
 
 
-async def save_fetch_state(
-    pool: asyncpg.Pool,
-    *,
-    url: str,
-    source_id: str,
-    status: int | None,
-    etag: str | None,
-    last_modified: str | None,
-    not_modified: bool,
-) -> None:
-    """Remember the validators; a 304 keeps the ones we had (RFC 9111 §4.3.4)."""
-    await pool.execute(
+@dataclass(frozen=True, slots=True)
+class FetchState:
+    """The validators and status one fetch left for a URL."""
+
+    url: str
+    source_id: str
+    status: int | None
+    etag: str | None
+    last_modified: str | None
+    not_modified: bool
+
+
+async def save_fetch_states(pool: asyncpg.Pool, states: Sequence[FetchState]) -> None:
+    """Remember validators; a 304 keeps the ones we had (RFC 9111 §4.3.4).
+
+    The pipeline calls this only after the run's articles are stored: validators saved by a
+    run that then died would make the next run's feed answer 304 and hide what was lost.
+    """
+    if not states:
+        return
+    await pool.executemany(
         """
         INSERT INTO fetch_state (url, source_id, etag, last_modified, last_status, last_fetched_at)
         VALUES ($1, $2, $3, $4, $5, now())
@@ -77,12 +87,7 @@ async def save_fetch_state(
                 ELSE EXCLUDED.last_modified END,
             last_status = EXCLUDED.last_status, last_fetched_at = now()
         """,
-        url,
-        source_id,
-        etag,
-        last_modified,
-        status,
-        not_modified,
+        [(s.url, s.source_id, s.etag, s.last_modified, s.status, s.not_modified) for s in states],
     )
 
 

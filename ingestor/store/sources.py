@@ -17,6 +17,7 @@ __all__ = [
     "record_run",
     "release_leases",
     "release_source",
+    "renew_lease",
     "set_circuit",
     "source_state",
     "sync_sources",
@@ -190,4 +191,17 @@ async def set_circuit(pool: asyncpg.Pool, source_id: str, open_until: datetime |
     """Open the source's circuit breaker until a time (None closes it); shown on the row."""
     await pool.execute(
         "UPDATE sources SET circuit_open_until = $2 WHERE id = $1", source_id, open_until
+    )
+
+
+async def renew_lease(
+    pool: asyncpg.Pool, source_id: str, owner: str, *, lease_seconds: int
+) -> None:
+    """Extend a lease this owner still holds (a heartbeat during long runs)."""
+    await pool.execute(
+        "UPDATE sources SET lease_expires_at = now() + make_interval(secs => $3)"
+        " WHERE id = $1 AND lease_owner = $2",
+        source_id,
+        owner,
+        float(lease_seconds),
     )
