@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
@@ -22,6 +23,7 @@ __all__ = ["Scheduler", "run_claimed"]
 
 log = logging.getLogger(__name__)
 _RETENTION_LOCK = 0x5741525452  # "WARTR"
+_AFTER_CRASH = 60.0  # seconds before a source whose run crashed is tried again
 
 
 def worker_id() -> str:
@@ -72,6 +74,14 @@ async def run_claimed(
             heartbeat = asyncio.create_task(_renew(ctx, source_id, owner))
             try:
                 summary = await refresh_source(ctx, source)
+            except Exception as exc:  # the database went away, or a bug: never the others' problem
+                log.exception("%s %s: run failed", source.id, source.base_url,
+                              extra={"source_id": source.id, "url": source.base_url})  # fmt: skip
+                summary = RunSummary(source_id=source.id, run_id="-", ok=False,
+                                     error_kind="internal", error_message=str(exc)[:500])  # fmt: skip
+                with contextlib.suppress(Exception):  # if this fails too, the lease expires
+                    await store.release_source(ctx.pool, source_id, owner, next_in=_AFTER_CRASH)
+                return summary
             finally:
                 heartbeat.cancel()
                 await asyncio.gather(heartbeat, return_exceptions=True)

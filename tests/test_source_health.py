@@ -91,3 +91,26 @@ async def test_broken_article_pages_are_isolated(
         for r in await pool.fetch("SELECT url FROM articles WHERE source_id = 'sim-kalsel'")
     }
     assert {v.url for v in victims[1:]} <= stored
+
+
+async def test_a_run_that_crashes_is_contained_and_released(
+    site: SimSite, settings: Settings, pool: asyncpg.Pool, sources: list[Source]
+) -> None:
+    await truncate(pool)
+    # Break the database under the pipeline (as an outage or a bug would) for one pass.
+    await pool.execute("ALTER TABLE pending_urls RENAME TO pending_urls_away")
+    try:
+        summaries = await run_pass(settings, pool, sources)
+    finally:
+        await pool.execute("ALTER TABLE pending_urls_away RENAME TO pending_urls")
+    assert len(summaries) == len(sources), "every source was run; none took the others down"
+    assert all(not s.ok and s.error_kind == "internal" for s in summaries)
+    assert all("pending_urls" in (s.error_message or "") for s in summaries)
+    rows = await pool.fetch("SELECT lease_owner, next_run_at > now() AS later FROM sources")
+    assert all(r["lease_owner"] is None and r["later"] for r in rows), "released, retried soon"
+    # With the database back, the next pass stores everything: nothing was lost.
+    summaries = await run_pass(settings, pool, sources)
+    assert all(s.ok for s in summaries)
+    assert await pool.fetchval("SELECT count(*) FROM articles") == sum(
+        len(site.articles(b)) for b in site.bureaus
+    )
