@@ -1,19 +1,28 @@
-"""The feed server: aiohttp routes for feeds, health and readiness over one shared pool."""
+"""The feed server: routes, the lifecycle of its listener and hub client, health and metrics."""
 
 from __future__ import annotations
 
 import logging
-import re
+from collections.abc import AsyncIterator
 
+import aiohttp
 import asyncpg
 from aiohttp import web
 
 from config.db import schema_state
 from config.settings import Settings
-from feeds.query import FeedQuery, latest, lookup_region, topic_exists
-from feeds.render import CONTENT_TYPES, FeedMeta, render
+from feeds.api import api_article, api_articles, api_sources, preflight
+from feeds.cache import FeedCache
+from feeds.changes import Change
+from feeds.index import index, opml
+from feeds.listen import ChangeListener
+from feeds.metrics import observe
+from feeds.names import load_names
+from feeds.routes import feed_all, feed_region, feed_topic
+from feeds.state import STATE, FeedState
+from feeds.websub import HubPublisher
 
-__all__ = ["POOL", "SETTINGS", "make_app"]
+__all__ = ["POOL", "SETTINGS", "STATE", "make_app"]
 
 log = logging.getLogger(__name__)
 
@@ -21,62 +30,6 @@ SETTINGS = web.AppKey("settings", Settings)
 POOL = web.AppKey("pool", asyncpg.Pool)
 
 _FMT = r"{fmt:(rss|atom|json)}"
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-def _limit(request: web.Request) -> int:
-    settings = request.app[SETTINGS]
-    raw = request.query.get("limit")
-    if raw is None:
-        return settings.feed_default_limit
-    if not raw.isdigit() or not 1 <= int(raw) <= settings.feed_max_limit:
-        raise web.HTTPBadRequest(
-            text=f"limit: must be a whole number from 1 to {settings.feed_max_limit}"
-        )
-    return int(raw)
-
-
-async def _feed(
-    request: web.Request, query: FeedQuery, title: str, description: str
-) -> web.Response:
-    settings = request.app[SETTINGS]
-    fmt = request.match_info["fmt"]
-    rows = await latest(request.app[POOL], query)
-    meta = FeedMeta(
-        title=title,
-        description=description,
-        self_url=settings.base_url + request.path_qs,
-        home_url=settings.base_url + "/",
-    )
-    return web.Response(body=render(fmt, meta, rows), headers={"Content-Type": CONTENT_TYPES[fmt]})
-
-
-async def feed_all(request: web.Request) -> web.Response:
-    query = FeedQuery(limit=_limit(request))
-    return await _feed(request, query, "Warta: semua berita", "Berita terbaru dari semua sumber")
-
-
-async def feed_region(request: web.Request) -> web.Response:
-    province = request.match_info["province"]
-    regency = request.match_info.get("regency")
-    key = f"{province}/{regency}" if regency else province
-    if not all(_SLUG.match(part) for part in key.split("/")):
-        raise web.HTTPNotFound(text=f"unknown region {key!r}")
-    region = await lookup_region(request.app[POOL], key)
-    if region is None:
-        raise web.HTTPNotFound(text=f"unknown region {key!r}")
-    query = FeedQuery(region=key, limit=_limit(request))
-    return await _feed(
-        request, query, f"Warta: {region.name}", f"Berita terbaru dari {region.name}"
-    )
-
-
-async def feed_topic(request: web.Request) -> web.Response:
-    topic = request.match_info["topic"]
-    if not _SLUG.match(topic) or not await topic_exists(request.app[POOL], topic):
-        raise web.HTTPNotFound(text=f"unknown topic {topic!r}")
-    query = FeedQuery(topic=topic, limit=_limit(request))
-    return await _feed(request, query, f"Warta: topik {topic}", f"Berita terbaru bertopik {topic}")
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -96,15 +49,93 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready", "schema": state.applied})
 
 
-def make_app(settings: Settings, pool: asyncpg.Pool) -> web.Application:
-    """The feed application over an open pool that the caller owns and closes."""
-    app = web.Application()
+async def metrics(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    m = state.metrics
+    stats = state.cache.stats
+    m.counters.update(
+        {
+            "warta_feed_cache_hits_total": stats.hits,
+            "warta_feed_cache_misses_total": stats.misses,
+            "warta_feed_cache_coalesced_total": stats.coalesced,
+            "warta_feed_cache_invalidated_total": stats.invalidated,
+            "warta_feed_cache_evicted_total": stats.evicted,
+        }
+    )
+    m.gauges["warta_feed_cache_documents"] = len(state.cache)
+    if state.listener is not None:
+        m.counters["warta_change_notifications_total"] = state.listener.notifications
+        m.gauges["warta_change_listener_connected"] = int(state.listener.connected.is_set())
+        m.gauges["warta_websub_leader"] = int(state.listener.leader)
+    if state.publisher is not None:
+        m.counters["warta_websub_pings_total"] = state.publisher.sent
+        m.counters["warta_websub_ping_failures_total"] = state.publisher.failed
+    text = await m.exposition(state.pool)
+    return web.Response(text=text, content_type="text/plain", charset="utf-8")
+
+
+async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
+    """Catalogue names, the change listener and (with a hub) the hub client: up, then down."""
+    state = app[STATE]
+    state.names = await load_names(state.pool)
+    session: aiohttp.ClientSession | None = None
+    if state.hub:
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        state.publisher = HubPublisher(
+            state.hub,
+            state.settings.base_url,
+            state.names,
+            session,
+            lambda: state.listener is not None and state.listener.leader,
+        )
+
+    def changed(change: Change) -> None:
+        dropped = state.cache.invalidate(change)
+        log.debug("articles changed (%s): %d cached documents dropped", change, dropped)
+        if state.publisher is not None:
+            state.publisher.changed(change)
+
+    state.listener = ChangeListener(
+        state.pool, changed, state.cache.clear, want_lock=state.publisher is not None
+    )
+    state.listener.start()
+    try:
+        yield
+    finally:
+        await state.listener.stop()
+        if state.publisher is not None:
+            await state.publisher.close()
+        if session is not None:
+            await session.close()
+
+
+def make_app(
+    settings: Settings, pool: asyncpg.Pool, *, cache_entries: int | None = None
+) -> web.Application:
+    """The feed application over an open pool that the caller owns and closes.
+
+    `cache_entries` overrides WARTA_FEED_CACHE_ENTRIES (0: every request renders; benchmarks).
+    """
+    entries = settings.feed_cache_entries if cache_entries is None else cache_entries
+    state = FeedState(settings, pool, FeedCache(entries, settings.feed_cache_seconds))
+    app = web.Application(middlewares=[observe(state.metrics)])
     app[SETTINGS] = settings
     app[POOL] = pool
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz)
-    app.router.add_get(f"/feeds/all.{_FMT}", feed_all)
-    app.router.add_get(f"/feeds/topics/{{topic}}.{_FMT}", feed_topic)
-    app.router.add_get(f"/feeds/{{province}}.{_FMT}", feed_region)
-    app.router.add_get(f"/feeds/{{province}}/{{regency}}.{_FMT}", feed_region)
+    app[STATE] = state
+    app.cleanup_ctx.append(_lifecycle)
+    add = app.router.add_get
+    add("/", index)
+    add("/opml", opml)
+    add("/healthz", healthz)
+    add("/readyz", readyz)
+    add("/metrics", metrics)
+    add(f"/feeds/all.{_FMT}", feed_all)
+    add(f"/feeds/topics/{{topic}}.{_FMT}", feed_topic)
+    add(f"/feeds/{{province}}.{_FMT}", feed_region)
+    add(f"/feeds/{{province}}/{{regency}}.{_FMT}", feed_region)
+    add("/api/v1/articles", api_articles)
+    add("/api/v1/articles/{id}", api_article)
+    add("/api/v1/sources", api_sources)
+    app.router.add_route("OPTIONS", "/api/{tail:.*}", preflight)
+    app.router.add_route("OPTIONS", "/feeds/{tail:.*}", preflight)
     return app

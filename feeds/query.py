@@ -1,100 +1,234 @@
-"""Read-only SQL of the read side: which feeds exist and the newest articles for each."""
+"""Read-only SQL of the read side: pages of articles for a feed or the API, and single articles."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
-__all__ = ["FeedQuery", "FeedRow", "RegionRow", "latest", "lookup_region", "topic_exists"]
+from feeds.params import Cursor, FeedParams
+
+__all__ = ["FILTER_WINDOW", "ArticleRow", "Page", "article", "feed_page"]
+
+# `filter`/`filterout` look at this many of the feed's newest articles at most (then the next
+# page goes on from there), so a pattern that matches nothing cannot make a query scan a
+# million rows. It is the regular-expression analogue of RSSHub's filtering of a route's items.
+FILTER_WINDOW = 1000
 
 
 @dataclass(frozen=True, slots=True)
-class FeedQuery:
-    """What one feed shows: all articles, or those linked to a region key and/or a topic."""
+class ArticleRow:
+    """One article with its source, as feeds and the API show it.
 
-    region: str | None = None  # 'kalsel' or 'kalsel/tapin'
-    topic: str | None = None
-    limit: int = 50
-
-
-@dataclass(frozen=True, slots=True)
-class FeedRow:
-    """One article as feeds need it (no full text unless the source allows republishing it)."""
+    `text` is empty and `summary` None where the source's republish policy withholds them.
+    """
 
     id: int
     url: str
     canonical_url: str
+    source_id: str
+    source_name: str
+    source_url: str
+    source_timezone: str
+    republish: str
+    rights: str | None
     title: str
     summary: str | None
-    text: str | None
+    text: str
     authors: tuple[str, ...]
     published_at: datetime
+    published_raw: str | None
+    date_source: str
     updated_at: datetime | None
-    ingested_at: datetime
+    lang: str | None
     image: str | None
+    image_caption: str | None
     section: str | None
+    tags: tuple[str, ...]
+    place: str | None
     region: str | None
     regency: str | None
     topics: tuple[str, ...]
-    source_id: str
-    source_name: str
-    republish: str
-    rights: str | None
+    related: tuple[tuple[str, str], ...]  # (title, url) of "Baca juga" links
+    content_hash: str
+    duplicate_of: int | None
+    duplicate_of_url: str | None
+    changed_at: datetime
+    ingest_xid: int
+
+    @property
+    def cursor(self) -> Cursor:
+        return Cursor(self.ingest_xid, self.id)
 
 
 @dataclass(frozen=True, slots=True)
-class RegionRow:
-    key: str
-    slug: str
-    province: str
-    kind: str
-    name: str
+class Page:
+    """Rows of one page, where the next page starts (None: exhausted) and where to resume."""
+
+    rows: tuple[ArticleRow, ...]
+    next: Cursor | None
+    resume: Cursor | None
 
 
 _COLUMNS = """
-    a.id, a.url, a.canonical_url, a.title, a.summary,
-    CASE WHEN s.republish = 'full' THEN a.text END AS text,
-    a.authors, a.published_at, a.updated_at, a.ingested_at, a.image, a.section, a.region,
-    a.regency, a.topics, a.source_id, s.name AS source_name, s.republish, s.rights
+    a.id, a.url, a.canonical_url, a.source_id, s.name AS source_name, s.base_url AS source_url,
+    s.timezone AS source_timezone, s.republish, s.rights, a.title,
+    CASE WHEN s.republish = 'title' THEN NULL ELSE a.summary END AS summary,
+    CASE WHEN s.republish = 'full' THEN a.text ELSE '' END AS text,
+    a.authors, a.published_at, a.published_raw, a.date_source, a.updated_at, a.lang, a.image,
+    a.image_caption, a.section, a.tags, a.place, a.region, a.regency, a.topics, a.related,
+    a.content_hash, a.duplicate_of, c.canonical_url AS duplicate_of_url, a.changed_at,
+    a.ingest_xid
+"""
+_ROWS = f"""
+SELECT {_COLUMNS}
+FROM articles a JOIN sources s ON s.id = a.source_id LEFT JOIN articles c ON c.id = a.duplicate_of
+WHERE a.id = ANY($1::bigint[])
 """
 
 
-def _row(record: asyncpg.Record) -> FeedRow:
+def _row(record: asyncpg.Record) -> ArticleRow:
     data: dict[str, Any] = dict(record)
-    data["authors"] = tuple(data["authors"] or ())
-    data["topics"] = tuple(data["topics"] or ())
-    return FeedRow(**data)
+    for name in ("authors", "tags", "topics"):
+        data[name] = tuple(data[name] or ())
+    related = data["related"] if isinstance(data["related"], list) else []
+    data["related"] = tuple(
+        (str(r.get("title") or ""), str(r["url"]))
+        for r in related
+        if isinstance(r, dict) and r.get("url")
+    )
+    return ArticleRow(**data)
 
 
-async def latest(pool: asyncpg.Pool, query: FeedQuery) -> list[FeedRow]:
-    """Newest `limit` articles for the query, newest first, through the link-table indexes."""
-    params: list[Any] = []
-    joins: list[str] = []
-    if query.region is not None:
-        params.append(query.region)
-        joins.append(f"JOIN article_regions r ON r.article_id = a.id AND r.region = ${len(params)}")
-    if query.topic is not None:
-        params.append(query.topic)
-        joins.append(f"JOIN article_topics t ON t.article_id = a.id AND t.topic = ${len(params)}")
-    params.append(query.limit)
+class _Args:
+    """Numbered query parameters, added as the SQL is written."""
+
+    def __init__(self) -> None:
+        self.values: list[Any] = []
+
+    def __call__(self, value: Any) -> str:
+        self.values.append(value)
+        return f"${len(self.values)}"
+
+
+def _ids_query(params: FeedParams, *, ingestion: bool, ascending: bool) -> tuple[str, list[Any]]:
+    """SQL choosing the page's article ids in order, each with whether the filters keep it.
+
+    The driving table is the link table of the first region or topic (its index is ordered
+    the way the feed is), else articles itself; further constraints are EXISTS probes.
+    """
+    arg = _Args()
+    where: list[str] = []
+    if params.regions:
+        table, key = "article_regions", "article_id"
+        where.append(f"d.region = {arg(params.regions[0])}")
+        regions, topics = params.regions[1:], params.topics
+    elif params.topics:
+        table, key = "article_topics", "article_id"
+        where.append(f"d.topic = {arg(params.topics[0])}")
+        regions, topics = (), params.topics[1:]
+    else:
+        table, key = "articles", "id"
+        regions, topics = (), ()
+    join = "" if table == "articles" else f" JOIN articles a ON a.id = d.{key}"
+    alias = "d" if table == "articles" else "a"
+    for region in regions:
+        where.append(
+            "EXISTS (SELECT 1 FROM article_regions x"
+            f" WHERE x.article_id = d.{key} AND x.region = {arg(region)})"
+        )
+    for topic in topics:
+        where.append(
+            "EXISTS (SELECT 1 FROM article_topics x"
+            f" WHERE x.article_id = d.{key} AND x.topic = {arg(topic)})"
+        )
+    if not params.duplicates:
+        where.append(f"{alias}.duplicate_of IS NULL")
+    if params.source:
+        where.append(f"{alias}.source_id = {arg(params.source)}")
+    if params.lang:
+        where.append(
+            f"({alias}.lang = {arg(params.lang)} OR {alias}.lang LIKE {arg(params.lang + '-%')})"
+        )
+    if params.since:
+        where.append(f"d.published_at >= {arg(params.since)}")
+    if params.until:
+        where.append(f"d.published_at <= {arg(params.until)}")
+    if params.q:
+        where.append(
+            f"{alias}.search @@ websearch_to_tsquery('simple', warta_fold({arg(params.q)}))"
+        )
+    keep: list[str] = []
+    haystack = f"({alias}.title || ' ' || coalesce({alias}.summary, ''))"
+    if params.filter:
+        keep.append(f"{haystack} ~* {arg(params.filter)}")
+    if params.filterout:
+        keep.append(f"NOT {haystack} ~* {arg(params.filterout)}")
+    direction = "ASC" if ascending else "DESC"
+    if ingestion:
+        # Only rows below the oldest running transaction: nothing can commit behind them later.
+        where.append("d.ingest_xid < pg_snapshot_xmin(pg_current_snapshot())")
+        if params.cursor:
+            op = ">" if ascending else "<"
+            cx, ci = arg(params.cursor.xid), arg(params.cursor.id)
+            where.append(f"(d.ingest_xid, d.{key}) {op} ({cx}::xid8, {ci}::bigint)")
+        order = f"d.ingest_xid {direction}, d.{key} {direction}"
+    else:
+        order = f"d.published_at {direction}, d.{key} {direction}"
+    window = FILTER_WINDOW if keep else params.limit + 1
+    offset = (params.page - 1) * params.limit if params.page and not params.cursor else 0
     sql = (
-        f"SELECT {_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id "
-        + " ".join(joins)
-        + f" ORDER BY a.published_at DESC, a.id DESC LIMIT ${len(params)}"
+        f"SELECT d.{key} AS id, d.ingest_xid AS xid, {' AND '.join(keep) or 'true'} AS keep"
+        f" FROM {table} d{join}"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + f" ORDER BY {order} LIMIT {window} OFFSET {offset}"
     )
-    return [_row(r) for r in await pool.fetch(sql, *params)]
+    return sql, arg.values
 
 
-async def lookup_region(pool: asyncpg.Pool, key: str) -> RegionRow | None:
-    """The province ('kalsel') or regency ('kalsel/tapin') behind a feed path, if it exists."""
-    row = await pool.fetchrow(
-        "SELECT key, slug, province, kind, name FROM regions WHERE key = $1", key
-    )
-    return RegionRow(**dict(row)) if row else None
+async def _rows(conn: asyncpg.Pool | asyncpg.Connection, ids: Sequence[int]) -> list[ArticleRow]:
+    if not ids:
+        return []
+    found = {r["id"]: _row(r) for r in await conn.fetch(_ROWS, list(ids))}
+    return [found[i] for i in ids if i in found]
 
 
-async def topic_exists(pool: asyncpg.Pool, slug: str) -> bool:
-    return bool(await pool.fetchval("SELECT EXISTS (SELECT 1 FROM topics WHERE slug = $1)", slug))
+async def feed_page(
+    pool: asyncpg.Pool,
+    params: FeedParams,
+    *,
+    ingestion: bool,
+    ascending: bool = False,
+    query_timeout: float | None = None,
+) -> Page:
+    """One page for `params`: newest published first, or in ingestion order (paged feeds, API).
+
+    Raises:
+        TimeoutError: the query ran past `query_timeout` (it is cancelled on the server).
+        asyncpg.InvalidRegularExpressionError: a filter pattern PostgreSQL cannot compile.
+    """
+    sql, args = _ids_query(params, ingestion=ingestion, ascending=ascending)
+    scanned = await pool.fetch(sql, *args, timeout=query_timeout)
+    filtered = bool(params.filter or params.filterout)
+    kept = [r for r in scanned if r["keep"]]
+    chosen = kept[: params.limit]
+    if len(kept) > params.limit:
+        consumed = chosen[-1]
+    elif filtered and len(scanned) == FILTER_WINDOW:
+        consumed = scanned[-1]  # the window ran out before the page filled: go on from there
+    else:
+        consumed = None
+    rows = await _rows(pool, [r["id"] for r in chosen])
+    last = consumed or (scanned[-1] if scanned else None)
+    resume = Cursor(last["xid"], last["id"]) if last else params.cursor
+    next_cursor = Cursor(consumed["xid"], consumed["id"]) if consumed else None
+    return Page(rows=tuple(rows), next=next_cursor, resume=resume)
+
+
+async def article(pool: asyncpg.Pool, article_id: int) -> ArticleRow | None:
+    """The article with this id, whatever its cluster."""
+    rows = await _rows(pool, [article_id])
+    return rows[0] if rows else None

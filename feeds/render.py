@@ -1,135 +1,181 @@
-"""Render feed rows as RSS 2.0, Atom 1.0 (feedgen) or JSON Feed 1.1 bytes."""
+"""Render article rows as RSS 2.0 or Atom 1.0 (feedgen) or JSON Feed 1.1 bytes, deterministically."""
 
 from __future__ import annotations
 
-import json
-import re
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
-from feeds.query import FeedRow
+from feeds import entry as e
+from feeds.jsonfeed import json_feed
+from feeds.names import Names
+from feeds.query import ArticleRow
 
-__all__ = ["CONTENT_TYPES", "FeedMeta", "render"]
+__all__ = ["CONTENT_TYPES", "EPOCH", "FeedMeta", "render"]
 
 CONTENT_TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
     "atom": "application/atom+xml; charset=utf-8",
     "json": "application/feed+json; charset=utf-8",
 }
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-# Characters XML 1.0 forbids (C0 controls except tab/newline/CR, surrogates, U+FFFE/FFFF):
-# one of them anywhere makes the whole feed unreadable, so they are dropped from every field.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def xml_safe(text: str | None) -> str:
-    return _XML_INVALID.sub("", text) if text else ""
+_ATOM = "http://www.w3.org/2005/Atom"
+_MEDIA = "http://search.yahoo.com/mrss/"
+_DC = "http://purl.org/dc/elements/1.1/"
+_FH = "http://purl.org/syndication/history/1.0"  # RFC 5005
 
 
 @dataclass(frozen=True, slots=True)
 class FeedMeta:
-    """What describes a feed as a whole."""
+    """What describes one feed document. Nothing here may depend on the time of rendering:
+    replicas render the same bytes for the same rows, so their ETags agree."""
 
+    feed_id: str  # the feed's URL without page/cursor: the same for every page (RFC 5005)
     title: str
     description: str
-    self_url: str  # absolute URL of this feed in this format
-    home_url: str  # the HTML page of the service
+    self_url: str
+    home_url: str
+    updated: datetime  # latest change among the rows
     language: str = "id"
+    hub: str | None = None
+    links: tuple[tuple[str, str], ...] = ()  # (rel, href): first, next, prev-archive, current
+    archive: bool = False  # an RFC 5005 archive document: stable, fh:archive
 
 
-def _summary(row: FeedRow) -> str | None:
-    # Republish policy: 'title' sources give title and link only.
-    return None if row.republish == "title" else row.summary
+class _FeedExtension(BaseExtension):  # type: ignore[misc]
+    """What feedgen cannot say itself: RSS atom:link beyond rel=self, and fh:archive."""
+
+    def __init__(self) -> None:
+        self.links: list[tuple[str, str]] = []
+        self.archive = False
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"media": _MEDIA, "dc": _DC, "fh": _FH}
+
+    def extend_rss(self, feed: Any) -> Any:
+        channel = feed.find("channel")
+        for rel, href in self.links:
+            etree.SubElement(channel, f"{{{_ATOM}}}link", rel=rel, href=href)
+        if self.archive:
+            etree.SubElement(channel, f"{{{_FH}}}archive")
+        return feed
+
+    def extend_atom(self, feed: Any) -> Any:
+        if self.archive:
+            etree.SubElement(feed, f"{{{_FH}}}archive")
+        return feed
 
 
-def _updated(rows: Sequence[FeedRow]) -> datetime:
-    stamps = [r.updated_at or r.published_at for r in rows]
-    return max(stamps, default=_EPOCH)
+class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
+    """The lead image as media:content (and as an Atom enclosure link, which feedgen 1.0
+    writes without its rel), RSS authors as dc:creator (RSS <author> must be an e-mail
+    address) and the source's rights as dc:rights on RSS items."""
+
+    def __init__(self) -> None:
+        self.image: tuple[str, str] | None = None  # (url, type)
+        self.caption = ""
+        self.authors: list[str] = []
+        self.rights = ""
+
+    def _media(self, parent: Any) -> None:
+        if self.image:
+            url, kind = self.image
+            media = etree.SubElement(parent, f"{{{_MEDIA}}}content", url=url, medium="image")
+            media.set("type", kind)
+            if self.caption:
+                etree.SubElement(media, f"{{{_MEDIA}}}description").text = self.caption
+
+    def extend_atom(self, entry: Any) -> Any:
+        if self.image:
+            url, kind = self.image
+            etree.SubElement(entry, "link", rel="enclosure", type=kind, href=url)
+        self._media(entry)
+        return entry
+
+    def extend_rss(self, item: Any) -> Any:
+        for name in self.authors:
+            etree.SubElement(item, f"{{{_DC}}}creator").text = name
+        if self.rights:
+            etree.SubElement(item, f"{{{_DC}}}rights").text = self.rights
+        self._media(item)
+        return item
 
 
-def _generator(meta: FeedMeta, rows: Sequence[FeedRow]) -> FeedGenerator:
+def _add(fg: FeedGenerator, row: ArticleRow, names: Names, fmt: str) -> None:
+    fe = fg.add_entry(order="append")
+    link = e.xml_safe(row.canonical_url)
+    fe.guid(link, permalink=True)
+    fe.title(e.title(row))
+    fe.link(href=link, rel="alternate")
+    summary = e.summary(row)
+    if summary and fmt == "rss":
+        # RSS descriptions are read as HTML: escaped, the text comes back exactly as written.
+        fe.description(html.escape(summary, quote=False))
+    elif summary:
+        fe.summary(summary)
+    content = e.content_html(row)
+    if content:
+        fe.content(content, type="html")
+    fe.published(e.local(row, row.published_at))
+    fe.updated(e.local(row, row.updated_at or row.published_at))
+    authors = [a for a in (e.clean_line(x) for x in row.authors) if a]
+    if fmt == "atom":
+        for author in authors:
+            fe.author(name=author)
+    for term, label in e.categories(row, names):
+        fe.category(term=term, label=label)
+    fe.source(title=e.clean_line(row.source_name) or row.source_id, url=e.xml_safe(row.source_url))
+    rights = e.clean_line(row.rights)
+    if rights:
+        fe.rights(rights)
+    image = e.image_url(row)
+    ext: _EntryExtension = fe.warta
+    if image:
+        kind = e.image_type(image)
+        ext.image = (image, kind)
+        ext.caption = e.clean_line(row.image_caption)
+        if fmt == "rss":
+            fe.enclosure(image, 0, kind)  # length unknown: 0, as RSS readers expect
+    ext.authors = authors
+    ext.rights = rights
+
+
+def _xml(fmt: str, meta: FeedMeta, rows: Sequence[ArticleRow], names: Names) -> bytes:
     fg = FeedGenerator()
-    fg.id(xml_safe(meta.self_url))
-    fg.title(xml_safe(meta.title))
-    fg.subtitle(xml_safe(meta.description) or xml_safe(meta.title))
-    fg.link(href=meta.self_url, rel="self")
-    fg.link(href=meta.home_url, rel="alternate")
+    fg.register_extension("warta", _FeedExtension, _EntryExtension)
+    fg.id(e.xml_safe(meta.feed_id))
+    fg.title(e.clean_line(meta.title))
+    fg.subtitle(e.clean_line(meta.description) or e.clean_line(meta.title))
     fg.language(meta.language)
     fg.generator("Warta")
-    fg.updated(_updated(rows))
-    for row in rows:
-        entry = fg.add_entry(order="append")
-        entry.id(xml_safe(row.canonical_url))
-        entry.guid(xml_safe(row.canonical_url), permalink=True)
-        entry.title(xml_safe(row.title))
-        entry.link(href=xml_safe(row.canonical_url), rel="alternate")
-        summary = _summary(row)
-        if summary:
-            entry.summary(xml_safe(summary))
-            entry.description(xml_safe(summary))
-        entry.published(row.published_at)
-        entry.updated(row.updated_at or row.published_at)
-        for author in row.authors:
-            entry.author(name=xml_safe(author))
-        for topic in row.topics:
-            entry.category(term=topic)
-        if row.region:
-            entry.category(term=row.region, label=row.region)
-        entry.source(title=xml_safe(row.source_name), url=xml_safe(row.url))
-        if row.rights:
-            entry.rights(xml_safe(row.rights))
-    return fg
-
-
-def _json_feed(meta: FeedMeta, rows: Sequence[FeedRow]) -> bytes:
-    items: list[dict[str, Any]] = []
-    for row in rows:
-        item: dict[str, Any] = {
-            "id": row.canonical_url,
-            "url": row.canonical_url,
-            "title": row.title,
-            "date_published": row.published_at.astimezone(UTC).isoformat(),
-            "date_modified": (row.updated_at or row.published_at).astimezone(UTC).isoformat(),
-            "tags": [*row.topics, *([row.region] if row.region else [])],
-            "_warta": {"source": row.source_id, "region": row.region, "regency": row.regency},
-        }
-        summary = _summary(row)
-        if summary:
-            item["summary"] = summary
-            item["content_text"] = summary
-        else:
-            item["content_text"] = row.title
-        if row.authors:
-            item["authors"] = [{"name": a} for a in row.authors]
-        if row.image:
-            item["image"] = row.image
-        items.append(item)
-    doc = {
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": meta.title,
-        "description": meta.description,
-        "home_page_url": meta.home_url,
-        "feed_url": meta.self_url,
-        "language": meta.language,
-        "items": items,
-    }
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def render(fmt: str, meta: FeedMeta, rows: Sequence[FeedRow]) -> bytes:
-    """The feed document in `fmt` ('rss', 'atom' or 'json'), newest entry first."""
-    if fmt == "json":
-        return _json_feed(meta, rows)
-    fg = _generator(meta, rows)
-    if fmt == "rss":
-        result: bytes = fg.rss_str(pretty=False)
-    elif fmt == "atom":
-        result = fg.atom_str(pretty=False)
+    # Both default to "now" in feedgen; a render-time stamp would make every render differ.
+    fg.updated(meta.updated)
+    fg.link(href=meta.self_url, rel="self")
+    extra = ([("hub", meta.hub)] if meta.hub else []) + list(meta.links)
+    if fmt == "atom":
+        for rel, href in extra:
+            fg.link(href=href, rel=rel)
     else:
-        raise ValueError(f"unknown feed format {fmt!r}")
-    return result
+        fg.warta.links = extra
+    fg.warta.archive = meta.archive
+    fg.link(href=meta.home_url, rel="alternate")  # last: feedgen makes it RSS's <link>
+    for row in rows:
+        _add(fg, row, names, fmt)
+    data: bytes = fg.atom_str(pretty=False) if fmt == "atom" else fg.rss_str(pretty=False)
+    return data
+
+
+def render(fmt: str, meta: FeedMeta, rows: Sequence[ArticleRow], names: Names) -> bytes:
+    """The feed document in `fmt` ('rss', 'atom' or 'json'), rows in the order given."""
+    if fmt == "json":
+        return json_feed(meta, rows, names)
+    if fmt in ("rss", "atom"):
+        return _xml(fmt, meta, rows, names)
+    raise ValueError(f"unknown feed format {fmt!r}")

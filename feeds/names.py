@@ -1,0 +1,87 @@
+"""The catalogue as the read side needs it in memory: region, topic and source names by slug."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, timedelta, timezone, tzinfo
+
+import asyncpg
+
+__all__ = ["Names", "RegionName", "load_names", "source_zone"]
+
+log = logging.getLogger(__name__)
+
+# Source and region time zones are stored as Indonesia's three zone names. Feeds show times
+# with a numeric offset in the source's zone (readers mis-parse "WIB"), or UTC when unknown.
+_ZONES: dict[str, tzinfo] = {
+    "WIB": timezone(timedelta(hours=7)),
+    "WITA": timezone(timedelta(hours=8)),
+    "WIT": timezone(timedelta(hours=9)),
+}
+
+
+def source_zone(name: str | None) -> tzinfo:
+    return _ZONES.get(name or "", UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RegionName:
+    key: str  # 'kalsel' or 'kalsel/tapin'
+    name: str
+    kind: str  # province | regency | city
+    province: str
+
+
+@dataclass(slots=True)
+class Names:
+    """Slug → display name for the feeds that exist; sources are re-read when one is missing.
+
+    Regions and topics are mirrored from config/*.toml at every start (before the server
+    starts), so they are fixed for the life of the process; sources can be added any time.
+    """
+
+    regions: dict[str, RegionName] = field(default_factory=dict)
+    topics: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    sources_read_at: float = 0.0
+
+    def provinces(self) -> list[RegionName]:
+        return sorted(
+            (r for r in self.regions.values() if r.kind == "province"), key=lambda r: r.name
+        )
+
+    def regencies(self, province: str) -> list[RegionName]:
+        return sorted(
+            (r for r in self.regions.values() if r.kind != "province" and r.province == province),
+            key=lambda r: r.name,
+        )
+
+    async def has_source(self, pool: asyncpg.Pool, source_id: str) -> bool:
+        # Re-read at most every few seconds: unknown ids must not cost a query each.
+        if source_id not in self.sources and time.monotonic() - self.sources_read_at > 5.0:
+            self.sources_read_at = time.monotonic()
+            self.sources.update(await _sources(pool))
+        return source_id in self.sources
+
+
+async def _sources(pool: asyncpg.Pool) -> dict[str, str]:
+    return {r["id"]: r["name"] for r in await pool.fetch("SELECT id, name FROM sources")}
+
+
+async def load_names(pool: asyncpg.Pool) -> Names:
+    """Read the region, topic and source catalogues once."""
+    regions = {
+        r["key"]: RegionName(r["key"], r["name"], r["kind"], r["province"])
+        for r in await pool.fetch("SELECT key, name, kind, province FROM regions")
+    }
+    topics = {r["slug"]: r["name_id"] for r in await pool.fetch("SELECT slug, name_id FROM topics")}
+    names = Names(regions, topics, await _sources(pool), time.monotonic())
+    log.debug(
+        "catalogue: %d regions, %d topics, %d sources",
+        len(regions),
+        len(topics),
+        len(names.sources),
+    )
+    return names
