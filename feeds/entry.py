@@ -62,7 +62,7 @@ def title(row: ArticleRow) -> str:
 
 def summary(row: ArticleRow) -> str:
     """The summary the source's policy allows (empty for title-only sources)."""
-    return clean_line(row.summary)
+    return "" if row.republish == "title" else clean_line(row.summary)
 
 
 def paragraphs(text: str | None) -> list[str]:

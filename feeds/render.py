@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ _ATOM = "http://www.w3.org/2005/Atom"
 _MEDIA = "http://search.yahoo.com/mrss/"
 _DC = "http://purl.org/dc/elements/1.1/"
 _FH = "http://purl.org/syndication/history/1.0"  # RFC 5005
+_MARKUP = re.compile(r"<|&#?\w+;")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +77,11 @@ class _FeedExtension(BaseExtension):  # type: ignore[misc]
 
 class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
     """The lead image as media:content (and as an Atom enclosure link, which feedgen 1.0
-    writes without its rel), RSS authors as dc:creator (RSS <author> must be an e-mail
+    writes without its rel; no media:description: readers take it for the summary), RSS authors as dc:creator (RSS <author> must be an e-mail
     address) and the source's rights as dc:rights on RSS items."""
 
     def __init__(self) -> None:
         self.image: tuple[str, str] | None = None  # (url, type)
-        self.caption = ""
         self.authors: list[str] = []
         self.rights = ""
 
@@ -89,8 +90,6 @@ class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
             url, kind = self.image
             media = etree.SubElement(parent, f"{{{_MEDIA}}}content", url=url, medium="image")
             media.set("type", kind)
-            if self.caption:
-                etree.SubElement(media, f"{{{_MEDIA}}}description").text = self.caption
 
     def extend_atom(self, entry: Any) -> Any:
         if self.image:
@@ -112,7 +111,12 @@ def _add(fg: FeedGenerator, row: ArticleRow, names: Names, fmt: str) -> None:
     fe = fg.add_entry(order="append")
     link = e.xml_safe(row.canonical_url)
     fe.guid(link, permalink=True)
-    fe.title(e.title(row))
+    title = e.title(row)
+    if fmt == "rss" and _MARKUP.search(title):
+        # Readers take RSS titles that look like markup for HTML (RSS cannot say otherwise);
+        # escaped, such a title reads back as the text it is.
+        title = html.escape(title, quote=False)
+    fe.title(title)
     fe.link(href=link, rel="alternate")
     summary = e.summary(row)
     if summary and fmt == "rss":
@@ -140,7 +144,6 @@ def _add(fg: FeedGenerator, row: ArticleRow, names: Names, fmt: str) -> None:
     if image:
         kind = e.image_type(image)
         ext.image = (image, kind)
-        ext.caption = e.clean_line(row.image_caption)
         if fmt == "rss":
             fe.enclosure(image, 0, kind)  # length unknown: 0, as RSS readers expect
     ext.authors = authors
