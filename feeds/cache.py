@@ -110,7 +110,7 @@ class FeedCache:
         self._flights.pop(key, None)
         if flight.task.cancelled() or flight.task.exception() is not None:
             return  # the exception went to the waiting requests; nothing is cached
-        if flight.stale or self.max_entries <= 0:
+        if flight.stale or self.max_entries <= 0 or not flight.task.result().cacheable:
             return
         while len(self._slots) >= self.max_entries and self._slots:
             # Oldest insertion first; aliases count, so the bound is on keys, not documents.

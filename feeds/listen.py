@@ -46,6 +46,7 @@ class ChangeListener:
         self._check_every = check_every
         self._task: asyncio.Task[None] | None = None
         self.leader = False  # holds PING_LOCK
+        self.server_pid: int | None = None  # backend listening now (for operators and tests)
         self.connected = asyncio.Event()
         self.notifications = 0
 
@@ -72,6 +73,7 @@ class ChangeListener:
         lost = asyncio.Event()
         conn.add_termination_listener(lambda _conn: lost.set())
         await conn.add_listener(CHANNEL, self._notified)
+        self.server_pid = conn.get_server_pid()
         self.connected.set()
         # Changes made while nobody listened are unknown: start from a clean slate.
         self._on_reset()
@@ -100,6 +102,7 @@ class ChangeListener:
             finally:
                 self.connected.clear()
                 self.leader = False
+                self.server_pid = None
                 if conn is not None:
                     with contextlib.suppress(*_DB_ERRORS):
                         await conn.remove_listener(CHANNEL, self._notified)

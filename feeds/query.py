@@ -66,11 +66,13 @@ class ArticleRow:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """Rows of one page, where the next page starts (None: exhausted) and where to resume."""
+    """Rows of one page, where the next page starts (None: exhausted), where to resume, and
+    whether the page is settled (only settled pages may be cached)."""
 
     rows: tuple[ArticleRow, ...]
     next: Cursor | None
     resume: Cursor | None
+    settled: bool = True  # False: articles committed above the horizon may join this page
 
 
 _COLUMNS = """
@@ -186,6 +188,14 @@ def _ids_query(params: FeedParams, *, ingestion: bool, ascending: bool) -> tuple
         + (" WHERE " + " AND ".join(where) if where else "")
         + f" ORDER BY {order} LIMIT {window} OFFSET {offset}"
     )
+    if ingestion:
+        # In the same statement (so the same snapshot): are committed articles waiting above
+        # the horizon? Then the page nearest the horizon is provisional. Always one row out.
+        sql = (
+            "SELECT p.id, p.xid, p.keep, h.hidden FROM (SELECT EXISTS (SELECT 1 FROM articles"
+            " WHERE ingest_xid >= pg_snapshot_xmin(pg_current_snapshot())) AS hidden) h"
+            f" LEFT JOIN LATERAL ({sql}) p ON true"
+        )
     return sql, arg.values
 
 
@@ -212,6 +222,11 @@ async def feed_page(
     """
     sql, args = _ids_query(params, ingestion=ingestion, ascending=ascending)
     scanned = await pool.fetch(sql, *args, timeout=query_timeout)
+    hidden = bool(scanned and "hidden" in scanned[0] and scanned[0]["hidden"])
+    if ingestion:
+        scanned = [r for r in scanned if r["id"] is not None]
+        # A lateral join keeps the inner order in practice; sorting says so for certain.
+        scanned.sort(key=lambda r: (r["xid"], r["id"]), reverse=not ascending)
     filtered = bool(params.filter or params.filterout)
     kept = [r for r in scanned if r["keep"]]
     chosen = kept[: params.limit]
@@ -225,7 +240,13 @@ async def feed_page(
     last = consumed or (scanned[-1] if scanned else None)
     resume = Cursor(last["xid"], last["id"]) if last else params.cursor
     next_cursor = Cursor(consumed["xid"], consumed["id"]) if consumed else None
-    return Page(rows=tuple(rows), next=next_cursor, resume=resume)
+    # The page touching the horizon (newest first: the head; oldest first: the last) will
+    # grow once the articles above the horizon settle, without a NOTIFY of its own.
+    at_horizon = next_cursor is None if ascending else not params.cursor and not params.page
+    at_horizon = at_horizon or params.page == 1
+    return Page(
+        rows=tuple(rows), next=next_cursor, resume=resume, settled=not (hidden and at_horizon)
+    )
 
 
 async def article(pool: asyncpg.Pool, article_id: int) -> ArticleRow | None:

@@ -40,6 +40,7 @@ class Representation:
     modified_at: datetime | None
     headers: Mapping[str, str]  # shared by every coding: type, caching, links, CORS
     tags: frozenset[str]
+    cacheable: bool = True  # False: may change without a NOTIFY, so never kept
     # Coding → (body, headers, headers of a 304), filled on first use of each coding.
     variants: dict[str, tuple[bytes, dict[str, str], dict[str, str]]] = field(default_factory=dict)
 
@@ -71,6 +72,7 @@ def make_representation(
     cache_control: str,
     links: str | None = None,
     cors: bool = False,
+    cacheable: bool = True,
 ) -> Representation:
     digest = hashlib.blake2b(body, digest_size=16).hexdigest()
     headers = {"Content-Type": content_type, "Cache-Control": cache_control}
@@ -82,7 +84,7 @@ def make_representation(
     if cors:
         headers.update(CORS)
     tags = frozenset(f'"{digest}{suffix}"' for suffix in _SUFFIX.values())
-    return Representation(body, digest, modified_at, headers, tags)
+    return Representation(body, digest, modified_at, headers, tags, cacheable)
 
 
 def _parse_encoding(header: str) -> str:

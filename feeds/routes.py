@@ -125,16 +125,23 @@ async def _render(
     )
     body = render(fmt, meta, page.rows, state.names)
     header = [("self", self_url), *([("hub", state.hub)] if state.hub else []), *links]
+    if not page.settled:
+        cache_control = "no-cache"  # articles about to settle will join this page
+    elif params.cursor:
+        cache_control = _ARCHIVE_CACHE
+    else:
+        cache_control = (
+            f"public, max-age={settings.feed_max_age},"
+            f" stale-while-revalidate={settings.feed_stale_seconds}"
+        )
     rep = make_representation(
         body,
         CONTENT_TYPES[fmt],
         modified_at=modified,
-        cache_control=_ARCHIVE_CACHE
-        if params.cursor
-        else f"public, max-age={settings.feed_max_age},"
-        f" stale-while-revalidate={settings.feed_stale_seconds}",
+        cache_control=cache_control,
         links=", ".join(f'<{href}>; rel="{rel}"' for rel, href in header),
         cors=fmt == "json",
+        cacheable=page.settled,
     )
     state.metrics.observe_render(fmt, time.perf_counter() - started)
     return rep
