@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 
 import aiohttp
 import asyncpg
@@ -74,7 +75,7 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(text=text, content_type="text/plain", charset="utf-8")
 
 
-async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
+async def _lifecycle(app: web.Application, *, check_every: float) -> AsyncIterator[None]:
     """Catalogue names, the change listener and (with a hub) the hub client: up, then down."""
     state = app[STATE]
     state.names = await load_names(state.pool)
@@ -96,7 +97,11 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
             state.publisher.changed(change)
 
     state.listener = ChangeListener(
-        state.pool, changed, state.cache.clear, want_lock=state.publisher is not None
+        state.pool,
+        changed,
+        state.cache.clear,
+        want_lock=state.publisher is not None,
+        check_every=check_every,
     )
     state.listener.start()
     try:
@@ -110,11 +115,17 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 
 
 def make_app(
-    settings: Settings, pool: asyncpg.Pool, *, cache_entries: int | None = None
+    settings: Settings,
+    pool: asyncpg.Pool,
+    *,
+    cache_entries: int | None = None,
+    listener_check: float = 5.0,
 ) -> web.Application:
     """The feed application over an open pool that the caller owns and closes.
 
     `cache_entries` overrides WARTA_FEED_CACHE_ENTRIES (0: every request renders; benchmarks).
+    `listener_check`: seconds between checks of the listening connection and tries for the
+    WebSub ping lock (how soon a replica takes over from one that went away).
     """
     entries = settings.feed_cache_entries if cache_entries is None else cache_entries
     state = FeedState(settings, pool, FeedCache(entries, settings.feed_cache_seconds))
@@ -122,7 +133,7 @@ def make_app(
     app[SETTINGS] = settings
     app[POOL] = pool
     app[STATE] = state
-    app.cleanup_ctx.append(_lifecycle)
+    app.cleanup_ctx.append(partial(_lifecycle, check_every=listener_check))
     add = app.router.add_get
     add("/", index)
     add("/opml", opml)
