@@ -1,0 +1,1 @@
+"""Reliability and security proofs: faults, load and fuzzing (`make reliability`)."""

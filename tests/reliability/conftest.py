@@ -1,0 +1,37 @@
+"""The long proofs run only when asked: `make reliability` (full) or WARTA_RELIABILITY=quick.
+
+Under plain `make test` they are deselected (counted in pytest's summary line, with the
+reason printed below it), never skipped one by one; with WARTA_RELIABILITY set nothing here is
+left out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.budget import mode
+
+_HERE = Path(__file__).resolve().parent
+_LEFT_OUT: list[pytest.Item] = []
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    ours = [item for item in items if _HERE in Path(str(item.path)).resolve().parents]
+    for item in ours:
+        item.add_marker(pytest.mark.reliability)
+    if mode() != "off" or not ours:
+        return
+    keep = [item for item in items if item not in ours]
+    _LEFT_OUT[:] = ours
+    config.hook.pytest_deselected(items=ours)
+    items[:] = keep
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _LEFT_OUT:
+        terminalreporter.write_line(
+            f"tests/reliability: {len(_LEFT_OUT)} long proofs left out;"
+            " run them with `make reliability` (or WARTA_RELIABILITY=quick for the CI subset)"
+        )
