@@ -7,11 +7,13 @@ left out.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.reliability.budget import mode
+from tests.reliability.pgctl import ControlledPostgres, migrated_database
 
 _HERE = Path(__file__).resolve().parent
 _LEFT_OUT: list[pytest.Item] = []
@@ -35,3 +37,20 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"tests/reliability: {len(_LEFT_OUT)} long proofs left out;"
             " run them with `make reliability` (or WARTA_RELIABILITY=quick for the CI subset)"
         )
+
+
+@pytest.fixture(scope="module")
+def pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlledPostgres]:
+    """A PostgreSQL of the module's own, which its tests may stop and start."""
+    server = ControlledPostgres(tmp_path_factory.mktemp("pgctl"))
+    server.open()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture(scope="module")
+async def dsn(pg: ControlledPostgres) -> str:
+    """A migrated database on the stoppable server."""
+    return await migrated_database(pg.dsn, "warta_faults")

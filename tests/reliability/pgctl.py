@@ -12,7 +12,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ControlledPostgres"]
+import asyncpg
+
+__all__ = ["ControlledPostgres", "migrated_database", "query"]
 
 
 class ControlledPostgres:
@@ -63,3 +65,29 @@ class ControlledPostgres:
         """Stop the server if it runs; safe to call twice."""
         if self._server is not None and self.running:
             self.stop(mode="fast")
+
+
+async def query(dsn: str, sql: str, *args: Any) -> list[asyncpg.Record]:
+    """One short-lived connection per check: a pool would fight an outage in the background."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        return list(await conn.fetch(sql, *args))
+    finally:
+        await conn.close()
+
+
+async def migrated_database(server_dsn: str, name: str) -> str:
+    """Create database `name` on the server, migrate it and load the catalogue; its DSN."""
+    from config.catalogue import load_catalogue, sync_catalogue
+    from config.db import create_pool, migrate
+    from tests.conftest import with_database
+
+    await query(server_dsn, f'CREATE DATABASE "{name}"')
+    url = with_database(server_dsn, name)
+    pool = await create_pool(url, min_size=1, max_size=2)
+    try:
+        await migrate(pool)
+        await sync_catalogue(pool, load_catalogue())
+    finally:
+        await pool.close()
+    return url
