@@ -100,6 +100,15 @@ async def test_syndicated_story_forms_one_cluster_with_the_original_canonical(
     clustered = await pool.fetchval("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL")
     assert clustered == len(copies)
 
+    # Readers get the story once in the feed of everything; duplicates=1 shows the copies.
+    _, body, _ = await get_feed(settings, pool, "/feeds/all.atom?limit=200")
+    links = [e.link for e in feedparser.parse(body).entries]
+    story_urls = {original.url, *(c.url for c in copies)}
+    assert [link for link in links if link in story_urls] == [original.url]
+    _, body, _ = await get_feed(settings, pool, "/feeds/all.atom?limit=200&duplicates=1")
+    links = [e.link for e in feedparser.parse(body).entries]
+    assert {link for link in links if link in story_urls} == story_urls
+
 
 async def test_unknown_province_is_404_and_health_answers(
     settings: Settings, pool: asyncpg.Pool
