@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Literal
 
 __all__ = ["ParsedDate", "Precision", "ZoneSource", "parse_date"]
@@ -80,6 +80,8 @@ _NOW = re.compile(r"(?<![a-z])(baru saja|barusan|just now)(?![a-z])")
 _ZONE_REACH = 4
 # Dates more than this far after the fetch time are typos or scheduled teasers, not publication.
 _FUTURE_SLACK = timedelta(days=1)
+# The offsets zones really use (UTC-12:00 to UTC+14:00), in minutes; anything else is noise.
+_MIN_OFFSET, _MAX_OFFSET = -12 * 60, 14 * 60
 
 
 def parse_date(text: str, *, tz: tzinfo, now: datetime) -> ParsedDate | None:
@@ -93,8 +95,14 @@ def parse_date(text: str, *, tz: tzinfo, now: datetime) -> ParsedDate | None:
         return None
     now = now if now.tzinfo is not None else now.replace(tzinfo=tz)
     low = raw.lower()
-    parsed = _iso(low, raw, tz) or _textual(low, raw, tz) or _relative(low, raw, tz, now)
-    if parsed is None or parsed.value > now + _FUTURE_SLACK:
+    try:
+        parsed = _iso(low, raw, tz) or _textual(low, raw, tz) or _relative(low, raw, tz, now)
+        if parsed is None or parsed.value > now + _FUTURE_SLACK:
+            return None
+        if not MINYEAR < parsed.value.year < MAXYEAR:
+            return None  # relative to a `now` at the calendar's edge: not storable in UTC
+    except OverflowError:
+        # "99999999 hari lalu", or a `now` at the edge of the calendar: no publication date.
         return None
     return parsed
 
@@ -117,7 +125,13 @@ def _iso(low: str, raw: str, tz: tzinfo) -> ParsedDate | None:
     if zone_text == "z" and m[6] == "-":
         # detik's "2023-11-02T20-59-53Z": a local time with dashes, labelled UTC by mistake.
         zone_text = None
-    zone, source = _offset_zone(zone_text) if zone_text else _zone_after(low, m.end(), tz)
+    if zone_text:
+        explicit = _offset_zone(zone_text)
+        if explicit is None:
+            return None  # "+99:00" is no zone on Earth: the string is not a time stamp
+        zone, source = explicit
+    else:
+        zone, source = _zone_after(low, m.end(), tz)
     return ParsedDate(datetime.combine(day, clock, tzinfo=zone), raw, precision, source)
 
 
@@ -200,12 +214,15 @@ def _zone_after(low: str, start: int, tz: tzinfo) -> tuple[tzinfo, ZoneSource]:
         minutes = base * 60 + extra
         if name in _UTC_NAMES and not extra:
             return UTC, "utc"
-        return timezone(timedelta(minutes=minutes)), "explicit"
-    sign = 1 if z[5] == "+" else -1
-    return timezone(sign * timedelta(hours=int(z[6]), minutes=int(z[7]))), "explicit"
+    else:
+        minutes = (int(z[6]) * 60 + int(z[7])) * (1 if z[5] == "+" else -1)
+    if not _MIN_OFFSET <= minutes <= _MAX_OFFSET:
+        return tz, "assumed"  # "WIB+30" or "+9999" after a time is not a zone: ignore it
+    return timezone(timedelta(minutes=minutes)), "explicit"
 
 
-def _offset_zone(text: str) -> tuple[tzinfo, ZoneSource]:
+def _offset_zone(text: str) -> tuple[tzinfo, ZoneSource] | None:
+    """The zone of an ISO offset ("z", "+07", "+0700", "+07:00"); None when no zone has it."""
     if text == "z":
         return UTC, "utc"
     digits = text[1:].replace(":", "")
@@ -213,6 +230,8 @@ def _offset_zone(text: str) -> tuple[tzinfo, ZoneSource]:
     sign = 1 if text[0] == "+" else -1
     if minutes == 0:
         return UTC, "explicit"
+    if not _MIN_OFFSET <= sign * minutes <= _MAX_OFFSET:
+        return None
     return timezone(sign * timedelta(minutes=minutes)), "explicit"
 
 
@@ -226,6 +245,9 @@ def _twelve_hour(hour: int, marker: str | None) -> int:
 
 
 def _date(year: int, month: int, day: int) -> date | None:
+    # Not the first or last year of the calendar: any offset moves those out of range in UTC.
+    if not MINYEAR < year < MAXYEAR:
+        return None
     try:
         return date(year, month, day)
     except ValueError:
