@@ -29,6 +29,8 @@ _NOT_PEOPLE = frozenset({"Organization", "NewsMediaOrganization", "Corporation",
 # Some CMSs leave raw control characters and trailing commas inside the JSON.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
+# How deep an article object may sit in lists and @graphs; real pages nest two or three.
+_MAX_DEPTH = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,17 +74,30 @@ def _load(block: str) -> Any:
             return json.loads(attempt, strict=False)
         except ValueError:
             continue
+        except RecursionError:  # thousands of nested brackets: hostile, not an article
+            return None
     return None
 
 
-def _walk(data: Any) -> Iterator[dict[str, Any]]:
+def _walk(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > _MAX_DEPTH:
+        return
     if isinstance(data, list):
         for item in data:
-            yield from _walk(item)
+            yield from _walk(item, depth + 1)
     elif isinstance(data, dict):
         yield data
         if "@graph" in data:
-            yield from _walk(data["@graph"])
+            yield from _walk(data["@graph"], depth + 1)
+
+
+def _ref(value: Any, by_id: dict[str, dict[str, Any]], field: str) -> Any:
+    """The node a bare {"@id": ...} reference points at (Yoast-style graphs), else `value`."""
+    if isinstance(value, dict) and field not in value:
+        ref = value.get("@id")
+        if isinstance(ref, str) and ref in by_id:  # an @id may be any JSON value
+            return by_id[ref]
+    return value
 
 
 def _types(node: dict[str, Any]) -> set[str]:
@@ -134,8 +149,7 @@ def _authors(value: Any, by_id: dict[str, dict[str, Any]]) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
     names: list[str] = []
     for item in items:
-        if isinstance(item, dict) and "name" not in item and item.get("@id") in by_id:
-            item = by_id[item["@id"]]  # Yoast-style graphs point at a Person node by @id
+        item = _ref(item, by_id, "name")  # Yoast-style graphs point at a Person node by @id
         if isinstance(item, dict):
             if _types(item) & _NOT_PEOPLE:
                 continue
@@ -165,8 +179,7 @@ def _keywords(value: Any) -> tuple[str, ...]:
 def _image(value: Any, by_id: dict[str, dict[str, Any]]) -> tuple[str | None, str | None]:
     if isinstance(value, list):
         value = value[0] if value else None
-    if isinstance(value, dict) and "url" not in value and value.get("@id") in by_id:
-        value = by_id[value["@id"]]
+    value = _ref(value, by_id, "url")
     if isinstance(value, dict):
         url = _text(value.get("url")) or _text(value.get("contentUrl"))
         return url, _text(value.get("caption"))
