@@ -6,6 +6,7 @@ import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -83,6 +84,9 @@ class Settings:
     feed_stale_seconds: int = 600  # Cache-Control stale-while-revalidate of feeds
     feed_query_timeout: float = 5.0  # a feed query past this is cancelled (503 or 400)
     websub_hub: str = ""  # WebSub hub URL advertised in feeds and pinged on changes
+    # Operator actions over HTTP (enable/disable sources) and /metrics need this bearer token;
+    # empty turns the operator endpoints off and leaves /metrics open. Never shown in repr.
+    operator_token: str = dataclass_field(default="", repr=False)
 
     @property
     def base_url(self) -> str:
@@ -173,6 +177,12 @@ def _host(value: str) -> str:
     return value
 
 
+def _token(value: str) -> str:
+    if value and (len(value) < 16 or any(c.isspace() for c in value)):
+        raise ValueError("must be at least 16 characters with no spaces (or empty: off)")
+    return value
+
+
 _PARSERS: dict[str, Callable[[str], Any]] = {
     "database_url": _dsn,
     "data_dir": Path,
@@ -224,6 +234,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "feed_stale_seconds": _int_range(0, 7 * 86400),
     "feed_query_timeout": _positive_float,
     "websub_hub": _url,
+    "operator_token": _token,
 }
 
 

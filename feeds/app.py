@@ -19,6 +19,7 @@ from feeds.index import index, opml
 from feeds.listen import ChangeListener
 from feeds.metrics import observe
 from feeds.names import load_names
+from feeds.operator import register_operator
 from feeds.routes import feed_all, feed_region, feed_topic
 from feeds.state import STATE, FeedState
 from feeds.websub import HubPublisher
@@ -149,4 +150,5 @@ def make_app(
     add("/api/v1/sources", api_sources)
     app.router.add_route("OPTIONS", "/api/{tail:.*}", preflight)
     app.router.add_route("OPTIONS", "/feeds/{tail:.*}", preflight)
+    register_operator(app)
     return app
