@@ -9,11 +9,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
 
 from config.records import Related
 from ingestor.byline import Footer, is_footer, parse_footer
 from ingestor.css import select
+from ingestor.pageurl import absolute_url
 
 __all__ = ["Body", "clean_body", "clean_lines", "normalize_text"]
 
@@ -97,7 +97,9 @@ def clean_body(containers: list[Any], *, base_url: str, remove: tuple[str, ...] 
         )
         if lines:
             kept.append("\n".join(lines))
-    absolute = (Related(r.title, urljoin(base_url, r.url.strip())) for r in related)
+    # Only web links are related stories; a javascript: or malformed href is dropped.
+    links = ((r.title, absolute_url(base_url, r.url)) for r in related)
+    absolute = (Related(title, url) for title, url in links if url is not None)
     return Body(tuple(kept), tuple(dict.fromkeys(absolute)), _merge(footers), caption)
 
 

@@ -9,12 +9,13 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import feedparser
 from lxml import etree
 from lxml import html as lxml_html
 
+from ingestor.pageurl import absolute_url
 from ingestor.sources import Source
 
 __all__ = ["Candidate", "ListingPage", "SitemapPage", "from_feed", "from_listing", "from_sitemap"]
@@ -51,7 +52,12 @@ class SitemapPage:
 
 
 def _absolute(base: str, href: str) -> str:
-    parts = urlsplit(urljoin(base, href.strip()))
+    """`href` resolved against `base`, without fragment; "" when it is no usable http(s) URL
+    (a malformed one would otherwise raise and fail the whole discovery)."""
+    url = absolute_url(base, href)
+    if url is None:
+        return ""
+    parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
 
 
@@ -84,8 +90,10 @@ def from_feed(body: bytes | str, feed_url: str, source: Source) -> list[Candidat
         url = _absolute(feed_url, link)
         if not is_article_url(source, url):
             continue
-        raw_date = entry.get("published") or entry.get("updated")
-        parsed_date = entry.get("published_parsed") or entry.get("updated_parsed")
+        # dict.get: feedparser's own maps a missing "updated" to "published" with a
+        # DeprecationWarning (an item with an empty or unreadable pubDate got here).
+        raw_date = entry.get("published") or dict.get(entry, "updated")
+        parsed_date = entry.get("published_parsed") or dict.get(entry, "updated_parsed")
         published = (
             datetime.fromtimestamp(calendar.timegm(parsed_date), UTC) if parsed_date else None
         )
@@ -93,10 +101,10 @@ def from_feed(body: bytes | str, feed_url: str, source: Source) -> list[Candidat
         image_match = _IMG_SRC.search(description or "")
         image = None
         if image_match:
-            image = _absolute(feed_url, image_match[1])
+            image = _absolute(feed_url, image_match[1]) or None
         for media in entry.get("media_content", []) or entry.get("enclosures", []):
             if media.get("url") and not image:
-                image = _absolute(feed_url, media["url"])
+                image = _absolute(feed_url, media["url"]) or None
         out.append(
             Candidate(
                 url=url,
@@ -157,7 +165,7 @@ def from_listing(
         seen.setdefault(url, Candidate(url=url, title=title or None, via="listing"))
     next_url = None
     for rel_next in doc.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href"):
-        next_url = _absolute(page_url, str(rel_next))
+        next_url = _absolute(page_url, str(rel_next)) or None
         break
     return ListingPage(tuple(seen.values()), next_url)
 
@@ -216,7 +224,8 @@ def from_sitemap(body: bytes, sitemap_url: str, source: Source) -> SitemapPage:
             continue
         url = _absolute(sitemap_url, fields["loc"])
         if local == "sitemapindex":
-            children.append(url)
+            if url:
+                children.append(url)
             continue
         if not is_article_url(source, url):
             continue

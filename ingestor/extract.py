@@ -11,7 +11,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
-from urllib.parse import urljoin
 
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
@@ -25,7 +24,7 @@ from ingestor.dates import parse_date
 from ingestor.headline import headline_area, page_bylines, page_dates
 from ingestor.jsonld import JsonLdArticle, find_article
 from ingestor.meta import PageMeta, read_meta
-from ingestor.pageurl import page_canonical
+from ingestor.pageurl import absolute_url, page_canonical
 from ingestor.pubdate import Candidate, pick_date, url_date
 from ingestor.rules import RuleFields, read_rules
 from ingestor.sources import TIMEZONES, Source
@@ -69,18 +68,25 @@ _META_MODIFIED = (
 )
 
 
-# Symbols and control characters (Unicode categories S* and C*, U+FFFD) among the text's
-# non-space characters. News prose in any script stays far below this (the fixture corpus
-# has none); random bytes read through a single-byte codepage come out at 14-16 %, and those
-# must not be stored as an article.
+# Random bytes read through a single-byte codepage come out as 14-16 % symbols and control
+# characters (Unicode categories S* and C*, U+FFFD among them) with hardly a space (2-3 %).
+# Prose has spaces (the fixture corpus: 14 % and more) and almost no symbols, in any script
+# that spaces words; a story quoting markup or formulas has many symbols but still its spaces;
+# scripts written without spaces have no symbols to speak of. Both together are not language.
 _MAX_SYMBOL_SHARE = 0.10
+_MIN_SPACE_SHARE = 0.06
 
 
-def _symbol_share(text: str) -> float:
-    chars = [c for c in text if not c.isspace()]
-    if not chars:
-        return 0.0
-    return sum(unicodedata.category(c)[0] in "SC" for c in chars) / len(chars)
+def _garbled(text: str) -> float | None:
+    """The share of symbols and control characters when `text` is not language, else None."""
+    if not text:
+        return None
+    spaces = sum(c.isspace() for c in text)
+    symbols = sum(not c.isspace() and unicodedata.category(c)[0] in "SC" for c in text)
+    share = symbols / max(1, len(text) - spaces)
+    if share > _MAX_SYMBOL_SHARE and spaces / len(text) < _MIN_SPACE_SHARE:
+        return share
+    return None
 
 
 class ExtractError(ValueError):
@@ -134,17 +140,17 @@ def extract_article(
         # Only the feed spoke: what came back is not the article (garbage, an interstitial),
         # and storing the feed's title now would keep the real page from ever being read.
         raise ExtractError(f"{url}: no article text and no title on the page itself")
-    share = _symbol_share(" ".join([title or "", *body.paragraphs]))
-    if share > _MAX_SYMBOL_SHARE:
+    share = _garbled(" ".join([title or "", *body.paragraphs]))
+    if share is not None:
         raise ExtractError(
             f"{url}: not language: {share:.0%} of the text is symbols or control characters"
-            " (garbage or undecodable bytes)"
+            " and it has hardly a space (garbage or undecodable bytes)"
         )
     published, raw, date_source = _published(
         prov, meta, ld, ruled, date_texts, url, hints, tz, fetched_at
     )
     image = fields.image(prov, meta, ld, ruled, hints.image)
-    image = urljoin(url, image) if image else None
+    image = absolute_url(url, image) if image else None  # never javascript: or malformed
     dateline = parse_dateline(body.paragraphs[0]) if body.paragraphs else None
     if dateline is not None and dateline.hint:
         prov["place_hint"] = dateline.hint

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-__all__ = ["page_canonical", "site_label", "strip_tracking"]
+__all__ = ["absolute_url", "page_canonical", "site_label", "strip_tracking"]
 
 # Campaign and click identifiers: they never change which document a URL names.
 _TRACKING = re.compile(
@@ -26,6 +26,23 @@ def strip_tracking(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, new_query, ""))
 
 
+def absolute_url(base: str, href: str) -> str | None:
+    """`href` resolved against `base` when that is a well-formed http(s) URL, else None.
+
+    Pages put anything in their links: javascript: and data: URLs, "http://[::1", ports past
+    65535. None of those is a story, an image or a feed, and none may raise further down.
+    """
+    try:
+        joined = urljoin(base, href.strip())
+        parts = urlsplit(joined)
+        _ = parts.port  # raises on a port that is no number or out of range
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return joined
+
+
 def page_canonical(url: str, declared: list[str | None]) -> tuple[str, bool]:
     """The first declared URL on the same site as `url`, else `url`; and whether one was used.
 
@@ -35,8 +52,8 @@ def page_canonical(url: str, declared: list[str | None]) -> tuple[str, bool]:
     for value in declared:
         if not value:
             continue
-        absolute = urljoin(url, value.strip())
-        if urlsplit(absolute).scheme in ("http", "https") and _same_site(absolute, url):
+        absolute = absolute_url(url, value)
+        if absolute is not None and _same_site(absolute, url):
             return strip_tracking(absolute), True
     return strip_tracking(url), False
 

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from config.catalogue import load_catalogue
 from ingestor.decode import decode_text
 from ingestor.extract import ExtractError, FeedHints, extract_article
+from ingestor.normalize import normalize
 from ingestor.seeds import load_sources
 from ingestor.sources import Source
 from tests.reliability.budget import cases, record
@@ -38,7 +39,8 @@ DATE_SOURCES = {"jsonld", "meta", "page", "rss", "sitemap", "url", "first_seen"}
 
 _HOSTILE = ["<script>alert(1)</script>", "\x00\x01\x1f", "\ufeff", "\u202e", "]]>", "&amp;&#0;",
             "&#x110000;", "<!--", "-->", "<![CDATA[", "javascript:alert(1)", "\ud7ff", "😀" * 3,
-            "Baca juga:", "Pewarta: X\nEditor: Y", "(ANTARA) -", "COPYRIGHT © ANTARA 2024"]  # fmt: skip
+            "Baca juga:", "Pewarta: X\nEditor: Y", "(ANTARA) -", "COPYRIGHT © ANTARA 2024",
+            "http://[::1", "https://example.id:99999/x", "data:text/html,<script>x</script>"]  # fmt: skip
 _DATES = ["2024-05-01T08:00:00+07:00", "Rabu, 1 Mei 2024 08:00 WIB", "2 jam lalu", "kemarin",
           "2024-13-45T99:99", "+99:00", "0001-01-01", "99999999 hari lalu", "", "Z"]  # fmt: skip
 words = st.one_of(st.text(max_size=40), st.sampled_from(_HOSTILE + _DATES))
@@ -253,3 +255,42 @@ def test_hostile_json_ld_is_ignored(block: str) -> None:
         "</article></body></html>"
     )
     assert extract_article(html, "https://example.id/a", fetched_at=FETCHED).text
+
+
+def test_a_story_quoting_markup_is_still_a_story() -> None:
+    """Many symbols, but the spaces of prose: not mistaken for garbage."""
+    quoted = "<script>alert('x')</script> dan <img src=x onerror=alert(1)> ditemukan di situs"
+    html = (
+        "<html><body><article><h1>Peretas sisipkan kode</h1>"
+        f"<p>Tim menemukan kode {quoted.replace('<', '&lt;')} milik pemda.</p>"
+        f"<p>Kode {quoted.replace('<', '&lt;')} sudah dihapus, kata kepala dinas.</p>"
+        "</article></body></html>"
+    )
+    record_ = extract_article(html, "https://example.id/a", fetched_at=FETCHED)
+    assert "<script>alert('x')</script>" in record_.text
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<meta property="og:image" content="http://[::1">',
+        '<meta property="og:url" content="http://[::1">',
+        '<meta property="og:url" content="https://example.id:99999/x">',
+        '<link rel="canonical" href="http://[x">',
+        '<script type="application/ld+json">{"@type": "NewsArticle", "url": "http://[::1",'
+        ' "image": "javascript:alert(1)"}</script>',
+    ],
+)
+def test_malformed_or_script_urls_on_a_page_are_dropped_not_raised(head: str) -> None:
+    """Each of these raised ValueError out of extract_article (or later out of normalize),
+    which failed the whole run of the source, every run."""
+    html = (
+        f"<html><head>{head}</head><body><article><p>Isi berita yang cukup panjang untuk"
+        " dibaca, dengan koma dan titik.</p><p>Baca juga: <a href='javascript:alert(1)'>X</a>"
+        "</p><p>Baca juga: <a href='http://[::1'>Y</a></p></article></body></html>"
+    )
+    url = "https://example.id/berita/1/a"
+    record_ = normalize(extract_article(html, url, fetched_at=FETCHED), None, first_seen=FETCHED)
+    assert record_.canonical_url == url
+    assert record_.image is None
+    assert all(r.url.startswith(("http://", "https://")) for r in record_.related)

@@ -46,6 +46,7 @@ class Warta:
         self.env.update(env)
         self.log_path = workdir / f"warta-{'-'.join(args)}-{time.monotonic_ns()}.log"
         self.proc: asyncio.subprocess.Process | None = None
+        self.base = ""  # http://host:port when it serves HTTP (set by whoever starts it)
 
     async def start(self) -> Warta:
         with self.log_path.open("wb") as log:
