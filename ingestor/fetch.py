@@ -195,7 +195,9 @@ class Fetcher:
         truncate: bool,
     ) -> tuple[Exchange, int]:
         """One URL: address guard, robots.txt, then attempts with backoff. Returns (result, tries)."""
-        origin = f"{url.scheme}://{url.raw_host}:{url.port}"
+        host = url.raw_host or ""
+        # An IPv6 literal keeps its brackets: the origin is also the base of robots.txt's URL.
+        origin = f"{url.scheme}://{f'[{host}]' if ':' in host else host}:{url.port}"
         proxied = self._proxies.for_url(url, policy.proxy)
         if isinstance(proxied, str):
             return Exchange(url, kind="proxy", message=proxied), 0

@@ -29,6 +29,10 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # NAT64 (RFC 6052) carries an IPv4 address in its low 32 bits; a translator would connect to it.
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+# So does SIIT's "IPv4-translated" form ::ffff:0:a.b.c.d (RFC 2765), which Python counts as global.
+_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")
+# RFC 8215's local-use translation prefix: inside a network by definition, never a public host.
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
 _AddrInfo = tuple[int, int, int, str, tuple[str, int] | tuple[str, int, int, int]]
 
 
@@ -62,7 +66,7 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
         return address.ipv4_mapped
     if address.sixtofour is not None:
         return address.sixtofour
-    if address in _NAT64:
+    if address in _NAT64 or address in _TRANSLATED:
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     # "IPv4-compatible" ::a.b.c.d (RFC 4291 §2.5.5.1) is deprecated but some stacks still route it.
     if int(address) >> 32 == 0 and int(address) > 1:
@@ -78,7 +82,7 @@ def is_public_address(address: IPAddress) -> bool:
         inner = _embedded_ipv4(address)
         if inner is not None:
             return is_public_address(inner)
-        if address.is_site_local:
+        if address.is_site_local or address in _LOCAL_NAT64:
             return False
     # is_global already excludes loopback, link-local, RFC 1918, ULA, CGNAT, unspecified and
     # reserved ranges, but counts multicast as global, so that is refused separately.
