@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from functools import partial
 
@@ -17,9 +18,9 @@ from feeds.cache import FeedCache
 from feeds.changes import Change
 from feeds.index import index, opml
 from feeds.listen import ChangeListener
-from feeds.metrics import observe
+from feeds.metrics import Handler, timed
 from feeds.names import load_names
-from feeds.operator import register_operator
+from feeds.operator import protect, register_operator
 from feeds.routes import feed_all, feed_region, feed_topic
 from feeds.state import STATE, FeedState
 from feeds.websub import HubPublisher
@@ -130,17 +131,21 @@ def make_app(
     """
     entries = settings.feed_cache_entries if cache_entries is None else cache_entries
     state = FeedState(settings, pool, FeedCache(entries, settings.feed_cache_seconds))
-    app = web.Application(middlewares=[observe(state.metrics)])
+    app = web.Application()
     app[SETTINGS] = settings
     app[POOL] = pool
     app[STATE] = state
     app.cleanup_ctx.append(partial(_lifecycle, check_every=listener_check))
-    add = app.router.add_get
+
+    def add(path: str, handler: Handler) -> None:
+        template = re.sub(r"\{(\w+):[^}]*\}", r"{\1}", path)  # the label: /feeds/{province}.{fmt}
+        app.router.add_get(path, timed(state.metrics, template, handler))
+
     add("/", index)
     add("/opml", opml)
     add("/healthz", healthz)
     add("/readyz", readyz)
-    add("/metrics", metrics)
+    add("/metrics", protect(metrics))
     add(f"/feeds/all.{_FMT}", feed_all)
     add(f"/feeds/topics/{{topic}}.{_FMT}", feed_topic)
     add(f"/feeds/{{province}}.{_FMT}", feed_region)

@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 
 import asyncpg
 from aiohttp import web
-from aiohttp.typedefs import Middleware
 
-__all__ = ["Histogram", "Metrics", "observe"]
+__all__ = ["Histogram", "Metrics", "RouteStats", "timed"]
 
 _BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 _DB_EVERY = 15.0  # seconds between the (aggregating) source queries behind a scrape
@@ -43,11 +42,17 @@ def _label(value: object) -> str:
 
 
 @dataclass(slots=True)
+class RouteStats:
+    name: str  # the route's template, e.g. /feeds/{province}.{fmt}
+    statuses: dict[int, int] = field(default_factory=dict)
+    latency: Histogram = field(default_factory=Histogram)
+
+
+@dataclass(slots=True)
 class Metrics:
     """Counters of this process; gauges about sources come from the database at scrape time."""
 
-    requests: dict[tuple[str, int], int] = field(default_factory=dict)
-    latency: dict[str, Histogram] = field(default_factory=dict)
+    routes: dict[str, RouteStats] = field(default_factory=dict)  # by route template
     renders: dict[str, Histogram] = field(default_factory=dict)
     gauges: dict[str, float] = field(default_factory=dict)  # set by the app before exposing
     counters: dict[str, float] = field(default_factory=dict)
@@ -94,20 +99,24 @@ class Metrics:
 
     async def exposition(self, pool: asyncpg.Pool) -> str:
         """The text format (version 0.0.4) of every metric."""
+        stats = sorted(self.routes.values(), key=lambda r: r.name)
         lines = [
             "# HELP warta_http_requests_total HTTP requests by route and status.",
             "# TYPE warta_http_requests_total counter",
         ]
-        for (route, status), n in sorted(self.requests.items()):
-            lines.append(
-                f'warta_http_requests_total{{route="{_label(route)}",status="{status}"}} {n}'
-            )
+        for route in stats:
+            for status, n in sorted(route.statuses.items()):
+                lines.append(
+                    f'warta_http_requests_total{{route="{_label(route.name)}",status="{status}"}} {n}'
+                )
         lines += [
             "# HELP warta_http_request_duration_seconds Time to answer, by route.",
             "# TYPE warta_http_request_duration_seconds histogram",
         ]
-        for route, hist in sorted(self.latency.items()):
-            lines += hist.lines("warta_http_request_duration_seconds", f'route="{_label(route)}"')
+        for route in stats:
+            lines += route.latency.lines(
+                "warta_http_request_duration_seconds", f'route="{_label(route.name)}"'
+            )
         lines += [
             "# HELP warta_feed_render_seconds Query plus render time of a document not cached.",
             "# TYPE warta_feed_render_seconds histogram",
@@ -127,12 +136,17 @@ class Metrics:
         return "\n".join(lines) + "\n"
 
 
-def observe(metrics: Metrics) -> Middleware:
-    """Middleware counting every request by route template and status, and timing it."""
+def timed(metrics: Metrics, name: str, handler: Handler) -> Handler:
+    """`handler`, counting its requests by status and timing them under the route `name`.
 
-    @web.middleware
-    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        started = time.perf_counter()
+    A wrapper per route rather than a middleware: aiohttp's middleware machinery alone costs
+    ~3 µs a request, 4% of a cached feed's ~70 µs, which the bare-handler ceiling does not pay.
+    """
+    stats = metrics.routes.setdefault(name, RouteStats(name))
+    clock = time.perf_counter
+
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        started = clock()
         status = 500
         try:
             response = await handler(request)
@@ -142,13 +156,7 @@ def observe(metrics: Metrics) -> Middleware:
             status = exc.status
             raise
         finally:
-            resource = request.match_info.route.resource
-            route = resource.canonical if resource is not None else "unmatched"
-            key = (route, status)
-            metrics.requests[key] = metrics.requests.get(key, 0) + 1
-            hist = metrics.latency.get(route)
-            if hist is None:
-                hist = metrics.latency[route] = Histogram()
-            hist.observe(time.perf_counter() - started)
+            stats.statuses[status] = stats.statuses.get(status, 0) + 1
+            stats.latency.observe(clock() - started)
 
-    return middleware
+    return wrapped

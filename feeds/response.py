@@ -10,6 +10,7 @@ from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 try:  # Brotli is a declared dependency, but a build without it should still serve gzip.
     import brotli  # type: ignore[import-untyped]
@@ -24,6 +25,7 @@ CORS = {
     "Access-Control-Expose-Headers": "ETag, Last-Modified, Link",
 }
 _SUFFIX = {"identity": "", "gzip": "-gz", "br": "-br"}
+_NOT_MODIFIED = frozenset({"ETag", "Cache-Control", "Vary", "Last-Modified"})
 _ENCODINGS: dict[str, str] = {}  # Accept-Encoding header → choice; clients send few variants
 
 
@@ -42,26 +44,31 @@ class Representation:
     tags: frozenset[str]
     cacheable: bool = True  # False: may change without a NOTIFY, so never kept
     # Coding → (body, headers, headers of a 304), filled on first use of each coding.
-    variants: dict[str, tuple[bytes, dict[str, str], dict[str, str]]] = field(default_factory=dict)
+    variants: dict[str, tuple[bytes, CIMultiDict[str], CIMultiDict[str]]] = field(
+        default_factory=dict
+    )
 
-    def variant(self, coding: str) -> tuple[bytes, dict[str, str], dict[str, str]]:
+    def variant(self, coding: str) -> tuple[bytes, CIMultiDict[str], CIMultiDict[str]]:
         found = self.variants.get(coding)
-        if found is None:
-            if coding == "gzip":
-                # mtime=0: every replica compresses to the same bytes.
-                body = gzip.compress(self.body, compresslevel=6, mtime=0)
-            elif coding == "br" and brotli is not None:
-                body = brotli.compress(self.body, quality=5)
-            else:
-                coding, body = "identity", self.body
-            headers = dict(self.headers)
-            headers["ETag"] = f'"{self.digest}{_SUFFIX[coding]}"'
-            if coding != "identity":
-                headers["Content-Encoding"] = coding
-            not_modified = {k: v for k, v in headers.items() if k != "Content-Encoding"}
-            found = (body, headers, not_modified)
-            self.variants[coding] = found
-        return found
+        if found is not None:
+            return found
+        if coding == "gzip":
+            # mtime=0: every replica compresses to the same bytes.
+            body = gzip.compress(self.body, compresslevel=6, mtime=0)
+        elif coding == "br" and brotli is not None:
+            body = brotli.compress(self.body, quality=5)
+        else:
+            coding, body = "identity", self.body
+        headers = CIMultiDict(self.headers)
+        headers["ETag"] = f'"{self.digest}{_SUFFIX[coding]}"'
+        if coding != "identity":
+            headers["Content-Encoding"] = coding
+        # RFC 9110 §15.4.5: a 304 repeats the validators and caching headers, not the rest.
+        not_modified = CIMultiDict(
+            (k, v) for k, v in headers.items() if k in _NOT_MODIFIED or k.startswith("Access")
+        )
+        self.variants[coding] = (body, headers, not_modified)
+        return body, headers, not_modified
 
 
 def make_representation(

@@ -55,7 +55,6 @@ async def test_health_readiness_and_metrics(database_url: str, pool: asyncpg.Poo
     route = "/feeds/{province}.{fmt}"
     assert metric(text, "warta_http_requests_total", route=route, status="200") == 3
     assert metric(text, "warta_http_requests_total", route=route, status="404") == 1
-    assert metric(text, "warta_http_requests_total", route="unmatched", status="404") == 1
     assert metric(text, "warta_http_request_duration_seconds_count", route=route) == 4
     assert metric(text, "warta_feed_render_seconds_count", format="rss") == 1
     assert metric(text, "warta_feed_cache_hits_total") >= 2

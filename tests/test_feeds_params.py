@@ -87,9 +87,7 @@ async def status_text(base: str, path: str) -> tuple[int, str]:
          ["Banjir melanda Tapin (salinan)", "Banjir melanda Tapin"]),
     ],
 )  # fmt: skip
-async def test_filters_select_the_right_articles(
-    base: str, path: str, expected: list[str]
-) -> None:
+async def test_filters_select_the_right_articles(base: str, path: str, expected: list[str]) -> None:
     assert await titles(base, path) == expected
 
 
