@@ -31,7 +31,7 @@ _STYLE = (
 
 
 def _formats(stem: str) -> str:
-    links = "".join(f'<a href="/feeds/{stem}.{f}">{_LABELS[f]}</a>' for f in FORMATS)
+    links = "".join(f'<a href="feeds/{stem}.{f}">{_LABELS[f]}</a>' for f in FORMATS)
     return f'<span class="f">{links}</span>'
 
 
@@ -57,7 +57,7 @@ def _province(state: FeedState, province: RegionName) -> str:
 def _page(state: FeedState, rows: tuple[ArticleRow, ...]) -> str:
     discovery = "".join(
         f'<link rel="alternate" type="{t}" title="Warta: semua berita ({_LABELS[f]})"'
-        f' href="/feeds/all.{f}">'
+        f' href="feeds/all.{f}">'
         for f, t in (
             ("rss", "application/rss+xml"),
             ("atom", "application/atom+xml"),
@@ -77,10 +77,10 @@ def _page(state: FeedState, rows: tuple[ArticleRow, ...]) -> str:
         # An empty icon: otherwise browsers ask for /favicon.ico and log the 404.
         '<link rel="icon" href="data:,">'
         f'{discovery}<link rel="alternate" type="text/x-opml" title="Semua umpan (OPML)"'
-        f' href="/opml"><style>{_STYLE}</style></head><body>'
+        f' href="opml"><style>{_STYLE}</style></head><body>'
         "<h1>Warta</h1><p>Berita daerah Indonesia sebagai umpan RSS, Atom dan JSON Feed.</p>"
-        f'<p>Semua berita {_formats("all")} · <a href="/opml">OPML</a>'
-        ' · <a href="/api/v1/articles">API artikel</a> · <a href="/api/v1/sources">sumber</a></p>'
+        f'<p>Semua berita {_formats("all")} · <a href="opml">OPML</a>'
+        ' · <a href="api/v1/articles">API artikel</a> · <a href="api/v1/sources">sumber</a></p>'
         f"<h2>Berita terbaru</h2><ol>{headlines}</ol>"
         f"<h2>Topik</h2><ul>{topics}</ul>"
         f"<h2>Provinsi, kabupaten dan kota</h2>{provinces}"

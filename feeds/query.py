@@ -241,9 +241,9 @@ async def feed_page(
     resume = Cursor(last["xid"], last["id"]) if last else params.cursor
     next_cursor = Cursor(consumed["xid"], consumed["id"]) if consumed else None
     # The page touching the horizon (newest first: the head; oldest first: the last) will
-    # grow once the articles above the horizon settle, without a NOTIFY of its own.
-    at_horizon = next_cursor is None if ascending else not params.cursor and not params.page
-    at_horizon = at_horizon or params.page == 1
+    # grow once the articles above the horizon settle, without a NOTIFY of its own; numbered
+    # pages count from the head, so all of them shift.
+    at_horizon = next_cursor is None if ascending else params.cursor is None
     return Page(
         rows=tuple(rows), next=next_cursor, resume=resume, settled=not (hidden and at_horizon)
     )

@@ -74,6 +74,7 @@ async def status_text(base: str, path: str) -> tuple[int, str]:
         ("/feeds/all.json?q=%C3%A9kspor%20KOPI", ["Pemprov rilis data ékspor kopi"]),
         ("/feeds/all.json?q=baintan", ["Pasar terapung ramai"]),
         ("/feeds/all.json?q=banjir%20-tapin", []),
+        ("/feeds/all.json?q=%21%21%20%3A", []),  # no words at all: nothing, and no error
         (f"/feeds/all.json?since={quote('2025-12-18T11:00:00+00:00')}"
          f"&until={quote('2025-12-18T19:30:00+07:00')}",
          ["Pemprov rilis data ékspor kopi", "Pasar terapung ramai"]),
