@@ -33,3 +33,15 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+
+# The reliability and security proofs (faults, load, fuzzing); their figures go into README.md.
+# WARTA_RELIABILITY=quick make reliability: the bounded subset .ci/run uses (README untouched).
+.PHONY: reliability
+reliability: $(STAMP)
+	@mkdir -p var/reliability && rm -f var/reliability/results.jsonl var/reliability/junit.xml
+	@mode=$${WARTA_RELIABILITY:-1}; [ "$$mode" = quick ] || mode=1; \
+	  echo "reliability: WARTA_RELIABILITY=$$mode"; \
+	  WARTA_RELIABILITY=$$mode WARTA_RELIABILITY_RESULTS=var/reliability/results.jsonl \
+	    $(BIN)/python -m pytest tests/reliability tests/test_fuzz_*.py tests/test_security_*.py \
+	    --junitxml=var/reliability/junit.xml && \
+	  WARTA_RELIABILITY=$$mode $(BIN)/python -m tests.reliability.report var/reliability/results.jsonl

@@ -60,6 +60,7 @@ def _tally() -> Iterator[None]:
     record("fuzz_dates", cases=TRIED[0])
 
 
+@pytest.mark.timeout(1800)
 @settings(max_examples=N, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=date_text, tz=zones, now=fetch_times)
 @example(text="2024-01-01T10:00+99:00", tz=WIB, now=NOW)

@@ -83,6 +83,7 @@ def _tally() -> Iterator[None]:
     record("fuzz_discover", cases=TRIED[0])
 
 
+@pytest.mark.timeout(1800)
 @settings(max_examples=N, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     kind=st.sampled_from(["feed", "listing", "sitemap"]),

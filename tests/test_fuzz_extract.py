@@ -172,6 +172,7 @@ def _tally() -> Iterator[None]:
     record("fuzz_extract", cases=TRIED[0])
 
 
+@pytest.mark.timeout(1800)
 @settings(
     max_examples=N,
     deadline=None,

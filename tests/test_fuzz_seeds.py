@@ -88,6 +88,7 @@ def _tally() -> Iterator[None]:
     record("fuzz_seeds", entries=TRIED[0], files=TRIED[1])
 
 
+@pytest.mark.timeout(1800)
 @settings(max_examples=N, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=entries)
 def test_parse_source_gives_a_source_or_a_seed_error_naming_the_field(data: dict[str, Any]) -> None:
@@ -143,6 +144,7 @@ def seed_files(draw: st.DrawFn) -> str:
     return text
 
 
+@pytest.mark.timeout(1800)
 @settings(max_examples=N, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=seed_files())
 def test_load_sources_on_any_file_gives_sources_or_a_seed_error(

@@ -24,6 +24,7 @@ from ingestor.fetch import FetchPolicy
 from ingestor.seeds import load_sources
 from tests.conftest import run_pass, truncate
 from tests.faultserver import FaultServer, fast_settings, fetcher_for
+from tests.reliability.budget import record
 from tests.simsite import SimSite
 from warta.demo import write_simsite_seeds
 
@@ -48,10 +49,14 @@ SPELLINGS = [
 ]  # fmt: skip
 
 
+REFUSED: list[str] = []
+
+
 @pytest.fixture(scope="module")
 async def server() -> AsyncIterator[FaultServer]:
     async with FaultServer() as srv:
         yield srv
+    record("ssrf", attempts_refused=len(REFUSED), connections_reached=0)
 
 
 @pytest.mark.parametrize("host", SPELLINGS)
@@ -66,6 +71,7 @@ async def test_every_spelling_of_a_private_address_is_refused(
     if not host.endswith("."):
         assert out.error_kind == "blocked_address", out
     assert len(server.seen) == before, "nothing reached the server"
+    REFUSED.append(host)
 
 
 @pytest.fixture
@@ -108,6 +114,7 @@ async def test_names_resolving_to_private_addresses_are_refused(
         out = await fetcher.get(f"http://{name}:{server.port}/ssrf-dns", source=STRICT)
     assert out.error_kind == "blocked_address" and address in (out.error_message or ""), out
     assert server.hits("/ssrf-dns") == 0
+    REFUSED.append(name)
 
 
 async def test_dns_rebinding_is_caught_where_the_socket_connects(
@@ -147,6 +154,7 @@ async def test_redirects_to_private_addresses_are_refused(
         )
     assert out.error_kind == "blocked_address", out
     assert out.redirects == 1 and out.status is None
+    REFUSED.append(location)
 
 
 async def test_an_ipv6_literal_that_is_allowed_is_fetched_not_crashed() -> None:

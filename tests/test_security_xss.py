@@ -11,7 +11,7 @@ handler attribute, no javascript:/data:/vbscript: URL anywhere.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import aiohttp
@@ -23,6 +23,7 @@ from lxml import html as lxml_html
 from config.settings import Settings
 from ingestor.sources import Source
 from tests.conftest import ingest, truncate
+from tests.reliability.budget import record
 from tests.reliability.feedsite import XSS, serve_process, store_hostile
 from tests.simsite import SimSite
 from tests.simsite.model import SimArticle
@@ -164,8 +165,18 @@ async def _get(base: str, path: str) -> tuple[int, bytes, str]:
         return resp.status, await resp.read(), resp.headers.get("Content-Type", "")
 
 
+CHECKED = [0]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _tally() -> Iterator[None]:
+    yield
+    record("xss", payloads=len(XSS), documents_checked=CHECKED[0], reported=sorted(_REPORTED))
+
+
 @pytest.mark.parametrize("path", DOCUMENTS)
 async def test_no_document_carries_a_payload_as_markup(served: str, path: str) -> None:
+    CHECKED[0] += 1
     status, body, content_type = await _get(served, path)
     assert status == 200, (path, body[:300])
     if "json" in content_type:

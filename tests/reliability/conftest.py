@@ -7,6 +7,8 @@ left out.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,14 +42,21 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 @pytest.fixture(scope="module")
-def pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlledPostgres]:
-    """A PostgreSQL of the module's own, which its tests may stop and start."""
-    server = ControlledPostgres(tmp_path_factory.mktemp("pgctl"))
+def pg() -> Iterator[ControlledPostgres]:
+    """A PostgreSQL of the module's own, which its tests may stop and start.
+
+    Not under pytest's temporary tree: every pytest that starts on this machine (other
+    sessions included) resets /tmp/pytest-of-<user> to mode 0700, and the server's own user
+    could then no longer reach its data directory to start again.
+    """
+    root = Path(tempfile.mkdtemp(prefix="warta-pgctl-"))
+    server = ControlledPostgres(root)
     server.open()
     try:
         yield server
     finally:
         server.close()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

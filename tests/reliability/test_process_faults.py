@@ -155,7 +155,13 @@ async def test_workers_killed_at_random_moments_lose_and_double_nothing(
             site.set_fault(bureau, "/berita/*", "slow")
         workers = [await Warta(tmp_path, _env(settings), "ingest").start() for _ in range(2)]
         try:
-            await asyncio.sleep(rng.uniform(1.0, 6.0))
+
+            async def some_stored() -> bool:
+                return bool(await pool.fetchval("SELECT count(*) FROM articles"))
+
+            # Mid-run: some batches are in, others are being fetched or written.
+            await wait_until(some_stored, 60, "the workers' first batch")
+            await asyncio.sleep(rng.uniform(0.0, 3.0))
             for worker in workers:
                 worker.kill()
                 await worker.stop()
