@@ -24,11 +24,14 @@ RUN pip install --no-cache-dir . \
 COPY seeds ./seeds
 
 # The embedded PostgreSQL (used when WARTA_DATABASE_URL is unset) and other state live in /data.
+# /data is the only place written to, so the root filesystem can be read-only (docker run
+# --read-only, no tmpfs): temporary files too (pgserver captures its commands' output in them).
 ENV WARTA_HOST=0.0.0.0 \
     WARTA_PORT=8080 \
     WARTA_DATA_DIR=/data \
     WARTA_SEEDS=/app/seeds \
-    XDG_RUNTIME_DIR=/data/run
+    XDG_RUNTIME_DIR=/data/run \
+    TMPDIR=/data
 VOLUME ["/data"]
 EXPOSE 8080
 USER 10001:10001
