@@ -31,6 +31,8 @@ class _Slot:
     scope: Scope
     expires: float
     keys: list[str]
+    size: int  # the body plus room for its compressed variants
+    live: bool = True
 
 
 @dataclass(slots=True)
@@ -42,7 +44,7 @@ class _Flight:
 
 
 class FeedCache:
-    """Rendered documents by key, bounded in number of keys and in age.
+    """Rendered documents by key, bounded in number of keys, in bytes and in age.
 
     Concurrent misses for one key share one render. Invalidation (a NOTIFY from the write
     side) drops every document whose scope the change may touch, and marks renders in
@@ -51,9 +53,11 @@ class FeedCache:
     still shared between concurrent requests).
     """
 
-    def __init__(self, max_entries: int, ttl: float) -> None:
+    def __init__(self, max_entries: int, ttl: float, max_bytes: int = 128 * 1024 * 1024) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self.ttl = ttl
+        self.bytes = 0
         self.stats = CacheStats()
         self._slots: dict[str, _Slot] = {}
         self._flights: dict[str, _Flight] = {}
@@ -112,18 +116,28 @@ class FeedCache:
             return  # the exception went to the waiting requests; nothing is cached
         if flight.stale or self.max_entries <= 0 or not flight.task.result().cacheable:
             return
-        while len(self._slots) >= self.max_entries and self._slots:
-            # Oldest insertion first; aliases count, so the bound is on keys, not documents.
-            self._drop(next(iter(self._slots.values())))
-            self.stats.evicted += 1
-        slot = _Slot(flight.task.result(), flight.scope, time.monotonic() + self.ttl, flight.keys)
+        rep = flight.task.result()
+        size = len(rep.body) * 3 // 2
         for k in flight.keys:
             old = self._slots.get(k)
-            if old is not None and old is not slot:
+            if old is not None:
                 self._drop(old)
+        # Oldest insertion first; aliases count, so the key bound is on keys, not documents.
+        while self._slots and (
+            len(self._slots) + len(flight.keys) > self.max_entries
+            or self.bytes + size > self.max_bytes
+        ):
+            self._drop(next(iter(self._slots.values())))
+            self.stats.evicted += 1
+        slot = _Slot(rep, flight.scope, time.monotonic() + self.ttl, flight.keys, size)
+        for k in flight.keys:
             self._slots[k] = slot
+        self.bytes += size
 
     def _drop(self, slot: _Slot) -> None:
+        if slot.live:
+            slot.live = False
+            self.bytes -= slot.size
         for k in slot.keys:
             if self._slots.get(k) is slot:
                 del self._slots[k]
@@ -141,6 +155,9 @@ class FeedCache:
 
     def clear(self) -> None:
         """Forget everything (the change listener lost its connection: changes were missed)."""
+        for slot in self._slots.values():
+            slot.live = False
         self._slots.clear()
+        self.bytes = 0
         for flight in self._flights.values():
             flight.stale = True

@@ -62,6 +62,11 @@ def fresh(exc: web.HTTPException) -> web.HTTPException:
     return type(exc)(text=exc.text, headers=headers)
 
 
+def _patterns(params: FeedParams) -> str:
+    """The parameter(s) to blame for a pattern the database refused or gave up on."""
+    return "/".join(n for n, v in (("filter", params.filter), ("filterout", params.filterout)) if v)
+
+
 async def load_page(
     state: FeedState, params: FeedParams, *, ingestion: bool, ascending: bool = False
 ) -> Page:
@@ -76,10 +81,12 @@ async def load_page(
             query_timeout=state.settings.feed_query_timeout,
         )
     except asyncpg.InvalidRegularExpressionError as exc:
-        raise web.HTTPBadRequest(text=f"filter: {exc}") from None
+        raise web.HTTPBadRequest(text=f"{_patterns(params)}: {exc}") from None
     except TimeoutError:
         if params.filter or params.filterout:
-            raise web.HTTPBadRequest(text="filter: pattern too expensive to evaluate") from None
+            raise web.HTTPBadRequest(
+                text=f"{_patterns(params)}: pattern too expensive to evaluate"
+            ) from None
         raise web.HTTPServiceUnavailable(
             text="feed query took too long", headers={"Retry-After": "5"}
         ) from None

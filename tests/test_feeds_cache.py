@@ -16,6 +16,9 @@ import aiohttp
 import asyncpg
 import pytest
 
+from feeds.cache import FeedCache
+from feeds.changes import Change, Scope
+from feeds.response import Representation, make_representation
 from feeds.state import STATE, FeedState
 from tests.conftest import ROOT, free_port
 from tests.test_feeds_support import (
@@ -179,3 +182,41 @@ async def test_two_warta_serve_processes_agree_within_a_second(
     assert all(p.returncode == 0 for p in procs), [
         (await p.stderr.read()).decode()[-500:] for p in procs if p.stderr
     ]
+
+
+async def test_the_cache_is_bounded_in_keys_and_bytes() -> None:
+    cache = FeedCache(max_entries=3, ttl=60, max_bytes=3000)
+
+    async def render(size: int) -> Representation:
+        return make_representation(b"x" * size, "text/plain", modified_at=None, cache_control="")
+
+    for i in range(5):
+        await cache.get_or_render(f"/k{i}", Scope(), lambda: render(100))
+    assert [k for k in ("/k0", "/k1", "/k2", "/k3", "/k4") if cache.get(k)] == ["/k2", "/k3", "/k4"]
+    await cache.get_or_render("/big", Scope(), lambda: render(1900))  # counted as 2,850 bytes
+    assert cache.get("/big") and cache.get("/k4") and not cache.get("/k3")
+    assert cache.bytes <= 3000 and cache.stats.evicted == 4
+
+
+@pytest.mark.parametrize(
+    ("scope", "change", "affected"),
+    [
+        (Scope(regions=frozenset({"kalsel"})), Change(frozenset({"kalsel"}), None, None), True),
+        (Scope(regions=frozenset({"kalsel"})), Change(frozenset({"jatim"}), None, None), False),
+        # A writer naming only the regency still changed the province's feed.
+        (Scope(regions=frozenset({"kalsel"})), Change(frozenset({"kalsel/tapin"})), True),
+        (Scope(regions=frozenset({"kalsel/tapin"})), Change(frozenset({"kalsel"})), False),
+        # Region and topic: both must be among the changes (the payload is a union).
+        (Scope(frozenset({"kalsel"}), frozenset({"ekonomi"})),
+         Change(frozenset({"kalsel"}), frozenset({"politik"})), False),
+        (Scope(frozenset({"kalsel"}), frozenset({"ekonomi"})),
+         Change(frozenset({"kalsel", "jatim"}), frozenset({"politik", "ekonomi"})), True),
+        (Scope(source="src-a"), Change(None, None, frozenset({"src-b"})), False),
+        (Scope(), Change(frozenset(), frozenset(), frozenset()), True),  # the all feed
+        (Scope(regions=frozenset({"kalsel"})), Change.from_payload("{}"), True),
+        (Scope(regions=frozenset({"kalsel"})), Change.from_payload("not json"), True),
+        (Scope(articles=False), Change.from_payload("{}"), False),  # OPML
+    ],
+)  # fmt: skip
+def test_which_changes_touch_which_documents(scope: Scope, change: Change, affected: bool) -> None:
+    assert scope.affected_by(change) is affected

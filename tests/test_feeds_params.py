@@ -126,6 +126,7 @@ async def test_unknown_slugs_are_404(base: str, path: str, needle: str) -> None:
         ("cursor=garbage", "cursor"),
         ("filter=" + "a" * 201, "filter"),
         ("filter=(unclosed", "filter"),
+        ("filterout=a{2,1}", "filterout"),
         ("q=" + "kata%20" * 60, "q"),
         ("topic=ekonomi&topic=bencana", "topic"),
     ],
