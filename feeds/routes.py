@@ -131,7 +131,9 @@ async def _render(
         archive=params.cursor is not None,
     )
     body = render(fmt, meta, page.rows, state.names)
-    header = [("self", self_url), *([("hub", state.hub)] if state.hub else []), *links]
+    # WebSub discovery wants self and hub as Link headers; paging links only where paging is.
+    header = [("self", self_url), *([("hub", state.hub)] if state.hub else [])]
+    header += links if params.paged else []
     if not page.settled:
         cache_control = "no-cache"  # articles about to settle will join this page
     elif params.cursor:

@@ -42,6 +42,7 @@ async def test_paged_feed_links_follow_rfc_5005(database_url: str, pool: asyncpg
             async with http.get(url) as resp:
                 body = await resp.read()
                 cache = resp.headers["Cache-Control"]
+                assert 'rel="first"' in resp.headers["Link"]  # RFC 8288 links too
             doc = feedparser.parse(body)
             rels = {link.rel: link.href for link in doc.feed.links}
             assert rels["current"] == f"{base}/feeds/kalsel.atom?limit=4"
