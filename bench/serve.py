@@ -239,7 +239,7 @@ async def grow(dsn: str, start: int, stop: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=2, help="wrk duration per measurement")
-    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds per figure")
+    parser.add_argument("--rounds", type=int, default=7, help="alternating rounds per figure")
     parser.add_argument("--big", type=int, default=1_000_000, help="articles in the big run")
     parser.add_argument("--server", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
