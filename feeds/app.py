@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -106,6 +108,10 @@ async def _lifecycle(app: web.Application, *, check_every: float) -> AsyncIterat
         check_every=check_every,
     )
     state.listener.start()
+    # Serve once listening: a document rendered before would be dropped by the first
+    # connection's reset anyway. Without the database by then, serve and keep retrying.
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(state.listener.connected.wait(), timeout=5)
     try:
         yield
     finally:

@@ -46,7 +46,8 @@ class Cursor:
     @classmethod
     def parse(cls, token: str) -> Cursor:
         match = _CURSOR.match(token)
-        if not match:
+        if not match or max(int(match[1], 16), int(match[2], 16)) >= 2**63:
+            # Both halves are PostgreSQL bigints (xid8 values stay far below 2**63).
             raise ParamError("cursor: not a cursor this server handed out")
         return cls(int(match[1], 16), int(match[2], 16))
 

@@ -107,20 +107,23 @@ class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
         return item
 
 
+def _rss_text(text: str) -> str:
+    """Text for an RSS element. Readers take RSS text that looks like markup for HTML (RSS
+    cannot say otherwise); escaped, such text reads back as the text it is."""
+    return html.escape(text, quote=False) if _MARKUP.search(text) else text
+
+
 def _add(fg: FeedGenerator, row: ArticleRow, names: Names, fmt: str) -> None:
+    rss = fmt == "rss"
+    text = _rss_text if rss else str
     fe = fg.add_entry(order="append")
     link = e.xml_safe(row.canonical_url)
     fe.guid(link, permalink=True)
-    title = e.title(row)
-    if fmt == "rss" and _MARKUP.search(title):
-        # Readers take RSS titles that look like markup for HTML (RSS cannot say otherwise);
-        # escaped, such a title reads back as the text it is.
-        title = html.escape(title, quote=False)
-    fe.title(title)
+    fe.title(text(e.title(row)))
     fe.link(href=link, rel="alternate")
     summary = e.summary(row)
-    if summary and fmt == "rss":
-        # RSS descriptions are read as HTML: escaped, the text comes back exactly as written.
+    if summary and rss:
+        # RSS descriptions are read as HTML: always escaped, the text comes back as written.
         fe.description(html.escape(summary, quote=False))
     elif summary:
         fe.summary(summary)
@@ -130,12 +133,13 @@ def _add(fg: FeedGenerator, row: ArticleRow, names: Names, fmt: str) -> None:
     fe.published(e.local(row, row.published_at))
     fe.updated(e.local(row, row.updated_at or row.published_at))
     authors = [a for a in (e.clean_line(x) for x in row.authors) if a]
-    if fmt == "atom":
+    if not rss:
         for author in authors:
             fe.author(name=author)
     for term, label in e.categories(row, names):
-        fe.category(term=term, label=label)
-    fe.source(title=e.clean_line(row.source_name) or row.source_id, url=e.xml_safe(row.source_url))
+        fe.category(term=term, label=text(label))
+    source = e.clean_line(row.source_name) or row.source_id
+    fe.source(title=text(source), url=e.xml_safe(row.source_url))
     rights = e.clean_line(row.rights)
     if rights:
         fe.rights(rights)
@@ -144,10 +148,10 @@ def _add(fg: FeedGenerator, row: ArticleRow, names: Names, fmt: str) -> None:
     if image:
         kind = e.image_type(image)
         ext.image = (image, kind)
-        if fmt == "rss":
+        if rss:
             fe.enclosure(image, 0, kind)  # length unknown: 0, as RSS readers expect
-    ext.authors = authors
-    ext.rights = rights
+    ext.authors = [text(a) for a in authors]
+    ext.rights = text(rights)
 
 
 def _xml(fmt: str, meta: FeedMeta, rows: Sequence[ArticleRow], names: Names) -> bytes:

@@ -7,6 +7,8 @@ import re
 import aiohttp
 import asyncpg
 
+from config.db import create_pool
+from tests.conftest import free_port
 from tests.test_feeds_support import Art, add_source, feed_settings, insert, reset, serve
 
 
@@ -82,3 +84,35 @@ async def test_readyz_reports_a_schema_behind_the_code(
             await pool.execute(
                 "INSERT INTO schema_migrations (version, name) VALUES ($1, 'feeds')", latest
             )
+
+
+async def test_a_database_outage_is_503_and_cached_feeds_still_answer(
+    database_url: str, pool: asyncpg.Pool
+) -> None:
+    await reset(pool)
+    await add_source(pool)
+    await insert(pool, Art("Sebelum padam", regions=("kalsel",)))
+    own = await create_pool(database_url, min_size=1, max_size=4)
+    try:
+        settings = feed_settings(database_url)
+        async with serve(settings, own) as (base, _app), aiohttp.ClientSession() as http:
+            async with http.get(base + "/feeds/kalsel.rss") as resp:
+                assert resp.status == 200  # cached from now on
+            # The database goes away: every new connection is refused.
+            own.set_connect_args(dsn=f"postgresql://postgres@127.0.0.1:{free_port()}/gone")
+            await own.expire_connections()
+            for path in ("/feeds/jatim.atom", "/feeds/all.json?q=banjir", "/api/v1/articles",
+                         "/api/v1/sources", "/api/v1/articles/1", "/"):  # fmt: skip
+                async with http.get(base + path) as resp:
+                    assert resp.status == 503, (path, resp.status)
+                    assert resp.headers["Retry-After"] == "5"
+            async with http.get(base + "/feeds/kalsel.rss") as resp:
+                assert resp.status == 200 and b"Sebelum padam" in await resp.read()
+            async with http.get(base + "/readyz") as resp:
+                assert resp.status == 503
+            # Back: the same requests succeed again.
+            own.set_connect_args(dsn=database_url)
+            async with http.get(base + "/feeds/jatim.atom") as resp:
+                assert resp.status == 200
+    finally:
+        await own.close()

@@ -124,6 +124,8 @@ async def test_unknown_slugs_are_404(base: str, path: str, needle: str) -> None:
         ("page=0", "page"),
         ("page=1&cursor=1-1", "page"),
         ("cursor=garbage", "cursor"),
+        ("cursor=ffffffffffffffff-1", "cursor"),  # beyond PostgreSQL's bigint
+        ("cursor=1-8000000000000000", "cursor"),
         ("filter=" + "a" * 201, "filter"),
         ("filter=(unclosed", "filter"),
         ("filterout=a{2,1}", "filterout"),
