@@ -200,11 +200,6 @@ async def test_no_document_carries_a_payload_as_markup(served: str, path: str) -
 _REPORTED = frozenset({"creator"})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="feeds bug, reported: RSS dc:creator is not escaped for HTML-rendering readers the"
-    " way RSS title and description are, so an author name with markup reaches them as markup",
-)
 @pytest.mark.parametrize("path", ["/feeds/all.rss", "/feeds/kalsel.rss"])
 async def test_rss_authors_are_escaped_like_titles(served: str, path: str) -> None:
     status, body, _ = await _get(served, path)

@@ -139,11 +139,6 @@ async def test_database_outage_mid_run_loses_nothing_and_cached_feeds_stay_up(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="feeds bug, reported to the feeds engineer: a database error while rendering is an"
-    " unhandled exception (500); during an outage it should be 503 with Retry-After",
-)
 @pytest.mark.timeout(120)
 async def test_uncached_documents_answer_503_while_the_database_is_down(
     pg: ControlledPostgres, dsn: str, site: SimSite, tmp_path: Path
