@@ -13,12 +13,12 @@ import http.client
 import json
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import aiohttp
 import asyncpg
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -40,7 +40,7 @@ ROUTES = ["/feeds/all.{f}", "/feeds/kalsel.{f}", "/feeds/kalsel/tapin.{f}",
 HOSTILE = ["", " ", "'", "\\", "%", "\x00", "\x7f", "\u202e", "😀", "a" * 5000, "(a+)+$",
            "(?:(?:a*)*)*b", "[", "\\b\\y", "(?i)x", "1e999", "-0", "0x10", "NaN", "∞",
            "2025-13-45T99:99:99Z", "2025-01-01T00:00:00", "9999-12-31T23:59:59+14:00",
-           "0001-01-01T00:00:00-12:00", "7fffffffffffffff-7fffffffffffffff", "0-0", "1-",
+           "0001-01-01T00:00:00-12:00", "ffffffffffffffff-ffffffffffffffff", "0-0", "1-",
            "sim-kalsel", "kalsel/tapin", "kalsel/../../etc", "id", "en-US", "true", "1", "0",
            "201", "100", "101", "-1"]  # fmt: skip
 KIND = {
@@ -49,11 +49,11 @@ KIND = {
     "q": st.text(max_size=60), "since": st.datetimes().map(lambda d: d.isoformat() + "Z"),
     "until": st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()),
     "lang": st.sampled_from(["id", "en", "jv", "id-ID", "xx-Yyyy"]),
-    "limit": st.integers(-10, 10_000).map(str), "filter": st.from_regex(r"[a-z()|*+?\[\]\\^$.]{0,20}"),
+    "filter": st.from_regex(r"[a-z()|*+?\[\]\\^$.]{0,20}"),
     "filterout": st.text(max_size=30), "duplicates": st.sampled_from(["0", "1", "true", "false"]),
     "page": st.integers(-5, 200).map(str),
-    # Below 2**63: larger cursors are a 400 of their own (test_a_cursor_beyond_bigint_is_a_400).
-    "cursor": st.tuples(st.integers(0, 2**63 - 1), st.integers(0, 2**63 - 1)).map(lambda t: f"{t[0]:x}-{t[1]:x}"),
+    "cursor": st.tuples(st.integers(0, 2**70), st.integers(0, 2**70)).map(lambda t: f"{t[0]:x}-{t[1]:x}"),
+    "limit": st.one_of(st.integers(-10, 10_000).map(str), st.sampled_from(["²", "٣", "１０", "1_0"])),
 }  # fmt: skip
 raw_bytes = st.binary(max_size=30).map(lambda b: "".join(f"%{x:02X}" for x in b))
 
@@ -109,6 +109,14 @@ def _tally() -> Iterator[None]:
            requests=sum(STATUSES.values()), statuses=dict(STATUSES))  # fmt: skip
 
 
+def _superscript_number(query: str) -> bool:
+    """limit or page holding digits str.isdigit() accepts and int() refuses ("²")."""
+    return any(
+        k in ("limit", "page") and v.isdigit() and not v.isdecimal()
+        for k, v in parse_qsl(query, keep_blank_values=True)
+    )
+
+
 def _parses(body: bytes, content_type: str) -> None:
     if "json" in content_type:
         json.loads(body)
@@ -129,6 +137,7 @@ def test_no_value_of_any_parameter_makes_a_5xx(served: Warta, name: str) -> None
     )  # fmt: skip
     def one(route: str, fmt: str, value: str, others: dict[str, str]) -> None:
         query = "&".join([f"{name}={value}", *(f"{k}={v}" for k, v in others.items())])
+        assume(not _superscript_number(query))  # a 500 held by its own strict xfail below
         target = route.format(f=fmt) + "?" + query
         status, body, content_type = client.get(target)
         STATUSES[status] += 1
@@ -153,5 +162,22 @@ async def test_a_cursor_beyond_bigint_is_a_400(
         serve(feed_settings(database_url), pool) as (base, _),
         aiohttp.ClientSession() as http,
         http.get(f"{base}/feeds/all.rss?cursor={cursor}") as resp,
+    ):
+        assert resp.status == 400, resp.status
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="feeds bug, reported: limit or page of digits that str.isdigit() accepts but int()"
+    " refuses (superscripts such as '²') raise ValueError, a 500 instead of a 400",
+)
+@pytest.mark.parametrize("query", ["limit=%C2%B2", "page=%C2%B9", "limit=1%C2%B2"])
+async def test_a_superscript_number_is_a_400(
+    database_url: str, pool: asyncpg.Pool, query: str
+) -> None:
+    async with (
+        serve(feed_settings(database_url), pool) as (base, _),
+        aiohttp.ClientSession() as http,
+        http.get(f"{base}/feeds/all.rss?{query}") as resp,
     ):
         assert resp.status == 400, resp.status
