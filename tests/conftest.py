@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -31,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
-def pg_server_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_server_dsn() -> Iterator[str]:
     """WARTA_TEST_DATABASE_URL, or a private PostgreSQL for this test session.
 
     There is deliberately no skip: when no database can be had, the database tests fail.
@@ -40,11 +42,17 @@ def pg_server_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if url:
         yield url
         return
-    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg"))
+    # Not under pytest's temporary tree: any pytest starting on the machine resets
+    # /tmp/pytest-of-<user> to mode 0700, and the server (run as its own system user when we
+    # are root) would lose its data directory mid-session.
+    root = Path(tempfile.mkdtemp(prefix="warta-test-pg-"))
+    root.chmod(0o755)
+    server = EmbeddedPostgres(root)
     try:
         yield server.start()
     finally:
         server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def with_database(dsn: str, name: str) -> str:
