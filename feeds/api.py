@@ -86,7 +86,7 @@ async def api_articles(request: web.Request) -> web.Response:
 
 async def api_article(request: web.Request) -> web.Response:
     raw = request.match_info["id"]
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise web.HTTPBadRequest(text="id: must be a whole number")
     row = await article(request.app[STATE].pool, int(raw))
     if row is None:

@@ -135,7 +135,8 @@ def _time(value: str, name: str) -> datetime:
 
 
 def _int(value: str, name: str, lo: int, hi: int) -> int:
-    if not value.isdigit() or not lo <= int(value) <= hi:
+    # ASCII digits only: str.isdigit() also accepts superscripts that int() refuses.
+    if not (value.isascii() and value.isdigit()) or not lo <= int(value) <= hi:
         raise ParamError(f"{name}: must be a whole number from {lo} to {hi}")
     return int(value)
 

@@ -62,7 +62,8 @@ async def run(settings: Settings, sources: Sequence[Source], *, serve: bool, ing
             await store.sync_sources(pool, sources)
         runner: web.AppRunner | None = None
         if serve:
-            runner = web.AppRunner(make_app(settings, pool), handle_signals=False)
+            # No access log: a line per cached request would drown the ingestion logs.
+            runner = web.AppRunner(make_app(settings, pool), handle_signals=False, access_log=None)
             await runner.setup()
             await web.TCPSite(runner, settings.host, settings.port).start()
             log.info("feeds at %s/feeds/all.atom", settings.base_url)

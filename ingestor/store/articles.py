@@ -152,6 +152,10 @@ async def _join_cluster(
     cluster.append(ClusterMember(str(article_id), r.published_at, source_province,  # type: ignore[arg-type]
                                  item.dateline_province))  # fmt: skip
     winner = int(dedupe.pick_canonical(cluster).id)
+    if winner == article_id:
+        # The new article demotes the old canonical one, whose feeds the payload of this
+        # insert does not name: tell feed servers that anything may have changed.
+        await conn.execute("SELECT pg_notify($1, '{}')", _NOTIFY_CHANNEL)
     # Every member points straight at the canonical article; the canonical points nowhere.
     await conn.execute(
         "UPDATE articles SET duplicate_of = CASE WHEN id = $2 THEN NULL ELSE $2 END"
@@ -285,7 +289,8 @@ async def update_article(pool: asyncpg.Pool, article_id: int, item: StoredArticl
         if changed is None:
             return False
         await _link(conn, article_id, item)
-        await _notify(conn, [item])
+        # Its old regions/topics are not in the item: "{}" covers the feeds it left too.
+        await conn.execute("SELECT pg_notify($1, '{}')", _NOTIFY_CHANNEL)
     return True
 
 
@@ -325,4 +330,6 @@ async def delete_expired(pool: asyncpg.Pool, *, older_than: timedelta, batch: in
         if deleted < batch:
             break
     await pool.execute("DELETE FROM ingestion_log WHERE at < now() - $1::interval", older_than)
+    if total:  # feed servers drop what they cached: "{}" means anything may have changed
+        await pool.execute("SELECT pg_notify($1, '{}')", _NOTIFY_CHANNEL)
     return total
