@@ -14,6 +14,7 @@ RUN python -m venv /opt/venv
 # Dependencies and code first, data last: a seed change does not reinstall anything.
 COPY pyproject.toml README.md ./
 COPY config ./config
+COPY database ./database
 COPY ingestor ./ingestor
 COPY feeds ./feeds
 COPY warta ./warta

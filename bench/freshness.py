@@ -27,16 +27,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from config.catalogue import load_catalogue  # noqa: E402
-from config.db import create_pool  # noqa: E402
-from config.embedded import EmbeddedPostgres  # noqa: E402
 from config.settings import load_settings  # noqa: E402
+from database.embedded import EmbeddedPostgres  # noqa: E402
+from database.pool import create_pool  # noqa: E402
 from ingestor import store  # noqa: E402
-from ingestor.scheduler import Scheduler, run_claimed, worker_id  # noqa: E402
-from ingestor.seeds import load_sources  # noqa: E402
-from tests.simsite import SimSite  # noqa: E402
+from ingestor.schedule import Scheduler, run_claimed, worker_id  # noqa: E402
+from ingestor.sources import load_sources  # noqa: E402
 from warta.demo import write_simsite_seeds  # noqa: E402
 from warta.runtime import prepare_database  # noqa: E402
 from warta.service import ingest_context  # noqa: E402
+from warta.simsite import SimSite  # noqa: E402
 
 TARGET_REQUESTS_PER_ARTICLE = 1.5
 

@@ -38,9 +38,9 @@ import asyncpg
 from aiohttp import web
 
 from config.catalogue import load_catalogue, sync_catalogue
-from config.db import create_pool, migrate
-from config.embedded import EmbeddedPostgres
 from config.settings import load_settings
+from database.embedded import EmbeddedPostgres
+from database.pool import create_pool, migrate
 from feeds.app import make_app
 
 SMALL = 10_000

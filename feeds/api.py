@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from config.records import format_utc
+from database.records import format_utc
 from feeds.query import ArticleRow, article
 from feeds.response import CORS, make_representation, respond
 from feeds.routes import check_exists, load_page, request_params

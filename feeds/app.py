@@ -13,8 +13,8 @@ import aiohttp
 import asyncpg
 from aiohttp import web
 
-from config.db import schema_state
 from config.settings import Settings
+from database.pool import schema_state
 from feeds.api import api_article, api_articles, api_sources, preflight
 from feeds.cache import FeedCache
 from feeds.changes import Change

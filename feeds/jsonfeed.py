@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from feeds import entry as e
+from feeds.meta import FeedMeta
 from feeds.names import Names
 from feeds.query import ArticleRow
-
-if TYPE_CHECKING:
-    from feeds.render import FeedMeta
 
 __all__ = ["json_feed"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +14,7 @@ from lxml import etree
 
 from feeds import entry as e
 from feeds.jsonfeed import json_feed
+from feeds.meta import FeedMeta
 from feeds.names import Names
 from feeds.query import ArticleRow
 
@@ -32,23 +32,6 @@ _MEDIA = "http://search.yahoo.com/mrss/"
 _DC = "http://purl.org/dc/elements/1.1/"
 _FH = "http://purl.org/syndication/history/1.0"  # RFC 5005
 _MARKUP = re.compile(r"<|&#?\w+;")
-
-
-@dataclass(frozen=True, slots=True)
-class FeedMeta:
-    """What describes one feed document. Nothing here may depend on the time of rendering:
-    replicas render the same bytes for the same rows, so their ETags agree."""
-
-    feed_id: str  # the feed's URL without page/cursor: the same for every page (RFC 5005)
-    title: str
-    description: str
-    self_url: str
-    home_url: str
-    updated: datetime  # latest change among the rows
-    language: str = "id"
-    hub: str | None = None
-    links: tuple[tuple[str, str], ...] = ()  # (rel, href): first, next, prev-archive, current
-    archive: bool = False  # an RFC 5005 archive document: stable, fh:archive
 
 
 class _FeedExtension(BaseExtension):  # type: ignore[misc]

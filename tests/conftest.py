@@ -17,17 +17,17 @@ import asyncpg
 import pytest
 
 from config.catalogue import load_catalogue, sync_catalogue
-from config.db import create_pool, migrate
-from config.embedded import EmbeddedPostgres
 from config.settings import Settings, load_settings
+from database.embedded import EmbeddedPostgres
+from database.pool import create_pool, migrate
 from ingestor import store
-from ingestor.runstate import RunSummary
-from ingestor.scheduler import run_claimed, worker_id
-from ingestor.seeds import load_sources
-from ingestor.sources import Source
-from tests.simsite import SimSite
+from ingestor.schedule.runstate import RunSummary
+from ingestor.schedule.scheduler import run_claimed, worker_id
+from ingestor.sources.load import load_sources
+from ingestor.sources.model import Source
 from warta.demo import write_simsite_seeds
 from warta.service import ingest_context
+from warta.simsite import SimSite
 
 ROOT = Path(__file__).resolve().parents[1]
 

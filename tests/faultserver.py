@@ -25,7 +25,7 @@ from aiohttp import web
 from multidict import CIMultiDictProxy
 
 from config.settings import Settings
-from ingestor.fetch import Fetcher, make_session
+from ingestor.fetch.fetcher import Fetcher, make_session
 
 __all__ = ["FaultServer", "Seen", "fast_settings", "fetcher_for", "max_overlap"]
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingestor.cadence import freshness, next_poll_seconds, publication_gap
-from ingestor.health import RunMetrics, assess
+from ingestor.schedule.cadence import freshness, next_poll_seconds, publication_gap
+from ingestor.schedule.health import RunMetrics, assess
 
 NOW = datetime(2026, 11, 29, 1, 0, tzinfo=UTC)
 

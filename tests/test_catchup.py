@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncpg
 
 from config.settings import Settings
-from ingestor.sources import Source
+from ingestor.sources.model import Source
 from tests.conftest import run_pass, truncate
-from tests.simsite import SimSite
+from warta.simsite import SimSite
 
 
 async def test_catch_up_follows_listing_pages_until_known_articles(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from ingestor.dates import parse_date
+from ingestor.extract.dates import parse_date
 
 WIB = timezone(timedelta(hours=7))
 WITA = timezone(timedelta(hours=8))

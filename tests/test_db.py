@@ -6,7 +6,7 @@ import asyncio
 
 import asyncpg
 
-from config.db import create_pool, load_migrations, migrate, schema_state
+from database.pool import create_pool, load_migrations, migrate, schema_state
 
 
 async def test_concurrent_migrations_apply_each_version_once(database_url: str) -> None:

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ingestor.discover import from_feed, from_listing, from_sitemap, is_article_url
-from ingestor.seeds import parse_source
+from ingestor.discover.links import from_feed, from_listing, from_sitemap, is_article_url
+from ingestor.sources.load import parse_source
 
 SOURCE = parse_source(
     "test.toml", 0,

@@ -19,9 +19,9 @@ from aiohttp import web
 
 from config.settings import Settings
 from feeds.app import make_app
-from ingestor.sources import Source
+from ingestor.sources.model import Source
 from tests.conftest import BUREAUS, ROOT, free_port, ingest, truncate
-from tests.simsite import SimSite
+from warta.simsite import SimSite
 
 
 async def get_feed(settings: Settings, pool: asyncpg.Pool, path: str) -> tuple[int, bytes, str]:

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from config.records import Related
-from ingestor.byline import authors_from_byline, parse_footer
-from ingestor.css import compile_selector
-from ingestor.dateline import parse_dateline
-from ingestor.extract import ExtractError, FeedHints, extract_article
-from ingestor.jsonld import find_article
-from ingestor.sources import SiteRules
+from database.records import Related
+from ingestor.extract.article import ExtractError, FeedHints, extract_article
+from ingestor.extract.byline import authors_from_byline, parse_footer
+from ingestor.extract.dateline import parse_dateline
+from ingestor.extract.jsonld import find_article
+from ingestor.sources.css import compile_selector
+from ingestor.sources.model import SiteRules
 from tests.fixtures.pages.corpus import layouts, make_source
 
 FETCHED = datetime(2024, 5, 1, 4, 0, tzinfo=UTC)

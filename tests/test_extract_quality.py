@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import trafilatura
 
-from ingestor.extract import extract_article
+from ingestor.extract.article import extract_article
 from tests.fixtures.pages.corpus import PAGES_DIR, Page, load_pages, token_f1
 
 FLOORS: dict[str, Any] = json.loads((PAGES_DIR / "floors.json").read_text(encoding="utf-8"))

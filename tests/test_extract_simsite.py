@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 import aiohttp
 import pytest
 
-from config.records import ArticleRecord
-from ingestor.extract import extract_article
-from ingestor.sources import Discovery, Source
+from database.records import ArticleRecord
+from ingestor.extract.article import extract_article
+from ingestor.sources.model import Discovery, Source
 from tests.fixtures.pages.corpus import layouts
-from tests.simsite import SimArticle, SimSite
+from warta.simsite import SimArticle, SimSite
 
 NOW = datetime(2026, 3, 4, 4, 0, tzinfo=UTC)
 BUREAUS = ("kalsel", "kaltim", "jatim", "www")

@@ -7,7 +7,7 @@ import re
 import aiohttp
 import asyncpg
 
-from config.db import create_pool
+from database.pool import create_pool
 from tests.conftest import free_port
 from tests.test_feeds_support import Art, add_source, feed_settings, insert, reset, serve
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingestor.fetch import next_attempt_after
-from ingestor.fetch_backoff import is_retryable_status, parse_retry_after, retry_delay
+from ingestor.fetch.backoff import is_retryable_status, parse_retry_after, retry_delay
+from ingestor.fetch.fetcher import next_attempt_after
 
 NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from config import __version__
-from ingestor.fetch import ERROR_KINDS, FetchPolicy, policy_for
-from ingestor.fetch_outcome import ErrorKind
+from ingestor.fetch.fetcher import ERROR_KINDS, FetchPolicy, policy_for
+from ingestor.fetch.outcome import ErrorKind
 from tests.faultserver import PAGE, FaultServer, fast_settings, fetcher_for
 
 LOOPBACK = FetchPolicy("basics", allow_private_network=True)
@@ -101,7 +101,7 @@ async def test_open_circuit_skips_the_network(server: FaultServer) -> None:
 def test_policy_for_reads_the_source_record() -> None:
     import re
 
-    from ingestor.sources import Discovery, Source
+    from ingestor.sources.model import Discovery, Source
 
     src = Source(
         id="antara-kalsel", name="ANTARA Kalsel", base_url="https://kalsel.antaranews.com",

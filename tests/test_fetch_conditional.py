@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from ingestor.fetch import FetchPolicy, Validators
+from ingestor.fetch.fetcher import FetchPolicy, Validators
 from tests.faultserver import ETAG, LAST_MODIFIED, FaultServer, fast_settings, fetcher_for
 
 LOOPBACK = FetchPolicy("conditional", allow_private_network=True)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingestor.decode import decode_text, strip_invalid_xml
-from ingestor.fetch import FetchPolicy
+from ingestor.fetch.decode import decode_text, strip_invalid_xml
+from ingestor.fetch.fetcher import FetchPolicy
 from tests.faultserver import FaultServer, fast_settings, fetcher_for
 
 LOOPBACK = FetchPolicy("decode", allow_private_network=True, respect_robots=False)

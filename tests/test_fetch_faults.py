@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from ingestor.fetch import FetchPolicy
+from ingestor.fetch.fetcher import FetchPolicy
 from tests.faultserver import FaultServer, fast_settings, fetcher_for
 
 SOURCE_A = FetchPolicy("source-a", allow_private_network=True)

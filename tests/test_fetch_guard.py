@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from ingestor.fetch import FetchPolicy, make_session
-from ingestor.net_guard import (
+from ingestor.fetch.fetcher import FetchPolicy, make_session
+from ingestor.fetch.guard import (
     BlockedAddressError,
     GuardScope,
     guard_scope,

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from ingestor.fetch import FetchPolicy
+from ingestor.fetch.fetcher import FetchPolicy
 from tests.faultserver import BOMB_BYTES, FaultServer, fast_settings, fetcher_for
 
 LOOPBACK = FetchPolicy("limits", allow_private_network=True)

@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import time
 
-from ingestor.fetch import FetchPolicy
+from ingestor.fetch.fetcher import FetchPolicy
 from tests.faultserver import FaultServer, fast_settings, fetcher_for, max_overlap
 
 LOOPBACK = FetchPolicy("polite", allow_private_network=True, respect_robots=False)

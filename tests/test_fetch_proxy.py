@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingestor.fetch import FetchPolicy
+from ingestor.fetch.fetcher import FetchPolicy
 from tests.faultserver import FaultServer, fast_settings, fetcher_for
 
 # A name that cannot resolve locally: only the proxy can have answered.

@@ -8,8 +8,8 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingestor.fetch import FetchPolicy
-from ingestor.robots import RobotsAnswer, RobotsCache
+from ingestor.fetch.fetcher import FetchPolicy
+from ingestor.fetch.robots import RobotsAnswer, RobotsCache
 from tests.faultserver import FaultServer, fast_settings, fetcher_for
 
 LOOPBACK = FetchPolicy("robots", allow_private_network=True)

@@ -10,8 +10,8 @@ from random import Random
 import pytest
 
 from config.catalogue import load_catalogue
-from config.records import ArticleRecord
-from ingestor.fingerprint import (
+from database.records import ArticleRecord
+from ingestor.classify.fingerprint import (
     CANDIDATE_DISTANCE,
     ClusterMember,
     hamming,
@@ -19,9 +19,9 @@ from ingestor.fingerprint import (
     pick_canonical,
     simhash,
 )
-from ingestor.regions import Gazetteer, tag_regions
+from ingestor.classify.regions import Gazetteer, tag_regions
 from tests.fixtures.labelled.cases import record_of, simsite_cases
-from tests.simsite.corpus import generate, load_corpus
+from warta.simsite.corpus import generate, load_corpus
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 BY_NAME = {case.name: case for case in simsite_cases()}

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ingestor.dates import parse_date
+from ingestor.extract.dates import parse_date
 from tests.reliability.budget import cases, record
 
 WIB = timezone(timedelta(hours=7))

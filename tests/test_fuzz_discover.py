@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from config.catalogue import load_catalogue
 from ingestor import discover
-from ingestor.seeds import load_sources
+from ingestor.sources.load import load_sources
 from tests.reliability.budget import cases, record
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from config.catalogue import load_catalogue
-from ingestor.decode import decode_text
-from ingestor.extract import ExtractError, FeedHints, extract_article
-from ingestor.normalize import normalize
-from ingestor.seeds import load_sources
-from ingestor.sources import Source
+from ingestor.classify.normalize import normalize
+from ingestor.extract.article import ExtractError, FeedHints, extract_article
+from ingestor.fetch.decode import decode_text
+from ingestor.sources.load import load_sources
+from ingestor.sources.model import Source
 from tests.reliability.budget import cases, record
 
 ROOT = Path(__file__).resolve().parents[1]

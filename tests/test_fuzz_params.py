@@ -24,7 +24,7 @@ from lxml import etree
 
 from config.catalogue import load_catalogue
 from config.settings import Settings
-from ingestor.sources import Source
+from ingestor.sources.model import Source
 from tests.conftest import ingest, truncate
 from tests.reliability.budget import cases, record
 from tests.reliability.feedsite import serve_process

@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from config.catalogue import load_catalogue
-from ingestor.seeds import SeedError, load_layouts, load_sources, parse_source
-from ingestor.sources import Source
+from ingestor.sources.load import SeedError, load_layouts, load_sources, parse_source
+from ingestor.sources.model import Source
 from tests.reliability.budget import cases, record
 
 ROOT = Path(__file__).resolve().parents[1]

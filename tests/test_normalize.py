@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from config.records import ArticleRecord
-from ingestor.normalize import canonical_url, content_hash, identity, normalize
-from ingestor.seeds import parse_source
+from database.records import ArticleRecord
+from ingestor.classify.normalize import canonical_url, content_hash, identity, normalize
+from ingestor.sources.load import parse_source
 
 KALSEL = "https://kalsel.antaranews.com/berita/529420/poliban-kenalkan-kehidupan-kampus"
 

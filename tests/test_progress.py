@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from ingestor.runstate import RunSummary
+from ingestor.schedule.runstate import RunSummary
 from warta.progress import ProgressBar
 
 

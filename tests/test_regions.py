@@ -7,8 +7,8 @@ import time
 import pytest
 
 from config.catalogue import load_catalogue
-from config.records import ArticleRecord
-from ingestor.regions import Gazetteer, RegionTags, tag_regions
+from database.records import ArticleRecord
+from ingestor.classify.regions import Gazetteer, RegionTags, tag_regions
 from tests.fixtures.labelled.cases import Case, fixture_cases, labelled_cases, simsite_cases
 
 GAZETTEER = Gazetteer.from_catalogue(load_catalogue())

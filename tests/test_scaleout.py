@@ -17,9 +17,9 @@ import asyncpg
 
 from config.settings import Settings
 from ingestor import store
-from ingestor.sources import Source
+from ingestor.sources.model import Source
 from tests.conftest import BUREAUS, ROOT, run_pass, truncate
-from tests.simsite import SimSite
+from warta.simsite import SimSite
 
 
 def _env(settings: Settings, **extra: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ import asyncpg
 import pytest
 
 from config.settings import Settings
-from ingestor.sources import Source
+from ingestor.sources.model import Source
 from tests.conftest import ingest, truncate
 from tests.reliability.budget import record
 from tests.reliability.feedsite import serve_process

@@ -20,13 +20,13 @@ import asyncpg
 import pytest
 
 from config.settings import Settings
-from ingestor.fetch import FetchPolicy
-from ingestor.seeds import load_sources
+from ingestor.fetch.fetcher import FetchPolicy
+from ingestor.sources.load import load_sources
 from tests.conftest import run_pass, truncate
 from tests.faultserver import FaultServer, fast_settings, fetcher_for
 from tests.reliability.budget import record
-from tests.simsite import SimSite
 from warta.demo import write_simsite_seeds
+from warta.simsite import SimSite
 
 STRICT = FetchPolicy("ssrf")
 ONLY_TEST_SERVER = FetchPolicy("ssrf", allowed_networks=FetchPolicy.networks("127.0.0.1/32"))

@@ -21,12 +21,12 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from config.settings import Settings
-from ingestor.sources import Source
+from ingestor.sources.model import Source
 from tests.conftest import ingest, truncate
 from tests.reliability.budget import record
 from tests.reliability.feedsite import XSS, serve_process, store_hostile
-from tests.simsite import SimSite
-from tests.simsite.model import SimArticle
+from warta.simsite import SimSite
+from warta.simsite.model import SimArticle
 
 _DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "style", "svg", "math", "form",
                    "base", "meta", "link", "frame", "frameset", "applet"}  # fmt: skip

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from config.catalogue import load_catalogue
-from ingestor.seeds import SeedError, load_sources
+from ingestor.sources.load import SeedError, load_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = load_catalogue()

@@ -21,10 +21,10 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from tests.simsite import FAULT_KINDS, SimArticle, SimSite
-from tests.simsite.article_page import NOTICE
-from tests.simsite.dates import page_date
-from tests.simsite.labels import PROVINCES, REGENCIES, TOPICS
+from warta.simsite import FAULT_KINDS, SimArticle, SimSite
+from warta.simsite.article_page import NOTICE
+from warta.simsite.dates import page_date
+from warta.simsite.labels import PROVINCES, REGENCIES, TOPICS
 
 NOW = datetime(2026, 3, 4, 4, 0, tzinfo=UTC)  # 12:00 WITA, 11:00 WIB
 BUREAUS = ("kalsel", "kaltim", "jatim", "www")

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import asyncpg
 
 from config.settings import Settings
-from ingestor.sources import Source
+from ingestor.sources.model import Source
 from tests.conftest import run_pass, truncate
-from tests.simsite import SimSite
+from warta.simsite import SimSite
 
 
 async def test_failing_source_is_recorded_and_others_ingest(

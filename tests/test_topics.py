@@ -8,8 +8,8 @@ import pytest
 
 import config.catalogue as catalogue_module
 from config.catalogue import CatalogueError, Topic, load_catalogue
-from config.records import ArticleRecord
-from ingestor.topics import TopicScore, build_taxonomy, classify_topics
+from database.records import ArticleRecord
+from ingestor.classify.topics import TopicScore, build_taxonomy, classify_topics
 from tests.fixtures.labelled.cases import Case, fixture_cases, labelled_cases, simsite_cases
 
 CATALOGUE = load_catalogue()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -12,8 +11,7 @@ from pathlib import Path
 
 from config.catalogue import CatalogueError, load_catalogue
 from config.settings import Settings, SettingsError, load_settings
-from ingestor.seeds import SeedError, load_sources
-from ingestor.sources import Source
+from ingestor.sources import SeedError, Source, load_sources
 from warta.logs import configure_logging
 
 __all__ = ["main"]
@@ -114,10 +112,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:
         log.exception("warta %s failed", args.command)
         return EXIT_FAILURE
-
-
-def print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 if __name__ == "__main__":

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from config.catalogue import load_catalogue
 from config.settings import Settings
-from ingestor.seeds import load_sources
+from ingestor.sources import load_sources
 
 if TYPE_CHECKING:
-    from tests.simsite import SimSite
+    from warta.simsite import SimSite
 
 __all__ = ["run_demo", "simsite_seeds", "write_simsite_seeds"]
 
@@ -63,12 +62,8 @@ def write_simsite_seeds(site: SimSite, folder: Path, **kwargs: int) -> Path:
 
 async def run_demo(settings: Settings) -> int:
     """Start the simulated site, point a private catalogue at it and run the service."""
-    if not (ROOT / "tests" / "simsite").is_dir():
-        print("warta demo: needs a source checkout (tests/simsite is missing)", file=sys.stderr)
-        return 2
-    sys.path.insert(0, str(ROOT))
-    from tests.simsite import SimSite
     from warta import service
+    from warta.simsite import SimSite
 
     site = SimSite(bureaus=DEMO_BUREAUS)
     await site.start()

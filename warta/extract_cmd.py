@@ -14,15 +14,20 @@ from urllib.parse import urlsplit
 from lxml import html as lxml_html
 
 from config.catalogue import load_catalogue
-from config.records import ArticleRecord
 from config.settings import Settings
-from ingestor.decode import decode_text
+from database.records import ArticleRecord
+from ingestor.classify import (
+    Gazetteer,
+    Taxonomy,
+    build_taxonomy,
+    canonical_url,
+    classify_topics,
+    normalize,
+    tag_regions,
+)
 from ingestor.extract import ExtractError, extract_article
-from ingestor.normalize import canonical_url, normalize
-from ingestor.regions import Gazetteer, tag_regions
-from ingestor.seeds import load_sources
-from ingestor.sources import Source
-from ingestor.topics import Taxonomy, build_taxonomy, classify_topics
+from ingestor.fetch import decode_text
+from ingestor.sources import Source, load_sources
 
 __all__ = ["extract_files"]
 

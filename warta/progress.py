@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from ingestor.runstate import RunSummary
+from ingestor.schedule import RunSummary
 
 __all__ = ["ProgressBar"]
 

@@ -10,9 +10,9 @@ from contextlib import asynccontextmanager
 import asyncpg
 
 from config.catalogue import Catalogue, load_catalogue, sync_catalogue
-from config.db import create_pool, migrate
-from config.embedded import EmbeddedPostgres
 from config.settings import Settings
+from database.embedded import EmbeddedPostgres
+from database.pool import create_pool, migrate
 
 __all__ = ["database", "prepare_database"]
 

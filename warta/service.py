@@ -19,9 +19,9 @@ from config.settings import Settings
 from feeds.app import make_app
 from ingestor import store
 from ingestor.fetch import Fetcher, make_session
-from ingestor.runstate import IngestContext, RunSummary
-from ingestor.scheduler import Scheduler, run_claimed, worker_id
+from ingestor.schedule import IngestContext, RunSummary, Scheduler, run_claimed, worker_id
 from ingestor.sources import Source
+from warta.output import print_json
 from warta.progress import ProgressBar
 from warta.runtime import database, prepare_database
 
@@ -160,8 +160,6 @@ async def show_sources(settings: Settings, sources: Sequence[Source], as_json: b
             }
         )  # fmt: skip
     if as_json:
-        from warta.cli import print_json
-
         print_json(rows)
         return 0
     out = sys.stdout

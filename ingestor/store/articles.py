@@ -10,8 +10,8 @@ from typing import Any
 
 import asyncpg
 
-from config.records import ArticleRecord
-from ingestor.fingerprint import ClusterMember
+from database.records import ArticleRecord
+from ingestor.classify import ClusterMember
 
 __all__ = [
     "Dedupe",

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import asyncpg
 
-from config.records import ArticleRecord, Related
 from config.settings import Settings
+from database.records import ArticleRecord, Related
 from ingestor import store
 from tests.conftest import free_port
 from tests.reliability.procs import Warta

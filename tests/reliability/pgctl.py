@@ -79,7 +79,7 @@ async def query(dsn: str, sql: str, *args: Any) -> list[asyncpg.Record]:
 async def migrated_database(server_dsn: str, name: str) -> str:
     """Create database `name` on the server, migrate it and load the catalogue; its DSN."""
     from config.catalogue import load_catalogue, sync_catalogue
-    from config.db import create_pool, migrate
+    from database.pool import create_pool, migrate
     from tests.conftest import with_database
 
     await query(server_dsn, f'CREATE DATABASE "{name}"')

@@ -20,8 +20,8 @@ from tests.conftest import BUREAUS, free_port
 from tests.reliability.budget import record
 from tests.reliability.pgctl import ControlledPostgres, query
 from tests.reliability.procs import Warta, wait_until
-from tests.simsite import SimSite
 from warta.demo import write_simsite_seeds
+from warta.simsite import SimSite
 
 
 def expected_urls(site: SimSite) -> set[str]:

@@ -23,8 +23,8 @@ from config.settings import Settings
 from tests.conftest import BUREAUS, ROOT, free_port, truncate
 from tests.reliability.budget import pick, record
 from tests.reliability.procs import Warta, resident_kib, wait_until
-from tests.simsite import SimSite
 from warta.demo import write_simsite_seeds
+from warta.simsite import SimSite
 
 MAX_GROWTH = 0.10
 

@@ -19,11 +19,11 @@ import asyncpg
 import pytest
 
 from config.settings import Settings
-from ingestor.sources import Source
+from ingestor.sources.model import Source
 from tests.conftest import BUREAUS, run_pass, truncate
 from tests.reliability.budget import pick, record
 from tests.reliability.procs import Warta, wait_until
-from tests.simsite import SimSite
+from warta.simsite import SimSite
 
 _COLUMNS = (
     "identity, url, canonical_url, source_id, title, text, authors, published_at,"

@@ -14,10 +14,10 @@ import asyncpg
 import pytest
 
 from config.settings import Settings
-from ingestor.sources import Source
+from ingestor.sources.model import Source
 from tests.conftest import BUREAUS, run_pass, truncate
 from tests.reliability.budget import record
-from tests.simsite import SimSite
+from warta.simsite import SimSite
 
 
 def _path(url: str) -> str:

@@ -10,18 +10,18 @@ import asyncpg
 import pytest
 
 from config.catalogue import load_catalogue
-from config.db import create_pool
 from config.settings import Settings, load_settings
+from database.pool import create_pool
 from ingestor import store
-from ingestor.scheduler import run_claimed, worker_id
-from ingestor.seeds import load_sources
-from ingestor.sources import Source
+from ingestor.schedule.scheduler import run_claimed, worker_id
+from ingestor.sources.load import load_sources
+from ingestor.sources.model import Source
 from tests.conftest import free_port, truncate
 from tests.reliability.budget import record
 from tests.reliability.pgctl import query
-from tests.simsite import SimSite
 from warta.demo import write_simsite_seeds
 from warta.service import ingest_context
+from warta.simsite import SimSite
 
 PROVINCES = {p.slug for p in load_catalogue().provinces}
 

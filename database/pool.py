@@ -1,0 +1,108 @@
+"""Open the one asyncpg pool and apply the numbered SQL migrations under an advisory lock."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+import asyncpg
+
+__all__ = ["Migration", "SchemaState", "create_pool", "load_migrations", "migrate", "schema_state"]
+
+log = logging.getLogger(__name__)
+
+# Any constant works as long as every Warta process uses the same one: it serializes
+# concurrent `migrate` calls so two processes starting together cannot race.
+_MIGRATION_LOCK = 0x5741525441  # "WARTA"
+_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaState:
+    applied: int
+    latest: int
+
+    @property
+    def current(self) -> bool:
+        return self.applied >= self.latest
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    # Timestamps come back aware in UTC whatever the server's zone is.
+    await conn.execute("SET TIME ZONE 'UTC'")
+    for typename in ("json", "jsonb"):
+        await conn.set_type_codec(
+            typename, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
+
+
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    """The process's one pool; every connection speaks UTC and decodes JSON."""
+    pool = await asyncpg.create_pool(
+        dsn, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=60
+    )
+    assert pool is not None
+    return pool
+
+
+def load_migrations() -> list[Migration]:
+    """The packaged migrations in version order; gaps or duplicates are a packaging bug."""
+    found: list[Migration] = []
+    for entry in resources.files("database.migrations").iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda m: m.version)
+    for expected, migration in enumerate(found, start=1):
+        if migration.version != expected:
+            raise RuntimeError(f"migration numbering broken at {migration.version:04d}")
+    return found
+
+
+async def migrate(pool: asyncpg.Pool) -> list[int]:
+    """Apply pending migrations, each in its own transaction; return the versions applied."""
+    migrations = load_migrations()
+    applied_now: list[int] = []
+    async with pool.acquire() as conn:
+        await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK)
+        try:
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version integer PRIMARY KEY, name text NOT NULL,"
+                " applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            done = {r["version"] for r in await conn.fetch("SELECT version FROM schema_migrations")}
+            for migration in migrations:
+                if migration.version in done:
+                    continue
+                async with conn.transaction():
+                    await conn.execute(migration.sql)
+                    await conn.execute(
+                        "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                        migration.version,
+                        migration.name,
+                    )
+                log.info("applied migration %04d_%s", migration.version, migration.name)
+                applied_now.append(migration.version)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
+    return applied_now
+
+
+async def schema_state(pool: asyncpg.Pool) -> SchemaState:
+    """How far the database is migrated compared with the code (for /readyz)."""
+    latest = len(load_migrations())
+    async with pool.acquire() as conn:
+        exists = await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL")
+        applied = await conn.fetchval("SELECT max(version) FROM schema_migrations") if exists else 0
+    return SchemaState(applied=int(applied or 0), latest=latest)

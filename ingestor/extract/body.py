@@ -1,0 +1,103 @@
+"""Get the article text: the site's body rule, else the density finder, else trafilatura."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from database.records import Related
+from ingestor.extract.byline import Footer
+from ingestor.extract.clean import Body, clean_body, clean_lines, normalize_text
+from ingestor.extract.dates import parse_date
+from ingestor.extract.generic import find_body
+from ingestor.extract.rules import body_containers
+from ingestor.sources import TIMEZONES, SiteRules
+
+__all__ = ["BodyResult", "extract_body"]
+
+# A longer opening line is prose, not a date or byline line.
+_FURNITURE_MAX = 60
+_FURNITURE_WORDS = 8
+_BYLINE_LINE = re.compile(r"^\W*(?:oleh|by|penulis|reporter|ditulis oleh)\b", re.IGNORECASE)
+_UTC = TIMEZONES["UTC"]
+_MIN_TEXT = 25
+
+
+@dataclass(frozen=True, slots=True)
+class BodyResult:
+    """Cleaned paragraphs plus what cleaning set apart, and which method found the body."""
+
+    paragraphs: tuple[str, ...]
+    related: tuple[Related, ...]
+    footer: Footer | None
+    caption: str | None
+    method: str
+
+
+def extract_body(
+    root: Any, html: str, url: str, rules: SiteRules | None, title: str, now: datetime
+) -> BodyResult:
+    """The body by the first method that yields paragraphs (the tree is modified)."""
+    remove = rules.remove if rules is not None else ()
+    if rules is not None and rules.body:
+        containers = body_containers(root, rules)
+        if containers:
+            body = clean_body(containers, base_url=url, remove=remove)
+            if body.paragraphs:
+                return _result(body, "rules", title, now)
+    containers = find_body(root)
+    if containers:
+        body = clean_body(containers, base_url=url, remove=remove)
+        if body.paragraphs:
+            return _result(body, "generic", title, now)
+    return _trafilatura(html, title, now)
+
+
+def _result(body: Body, method: str, title: str, now: datetime) -> BodyResult:
+    paragraphs = _drop_furniture(list(body.paragraphs), title, now)
+    return BodyResult(tuple(paragraphs), body.related, body.footer, body.caption, method)
+
+
+def _drop_furniture(paragraphs: list[str], title: str, now: datetime) -> list[str]:
+    """Leading title repeats, date and byline lines that sit inside the body container."""
+    key = normalize_text(title).casefold()
+    while paragraphs:
+        lines = paragraphs[0].split("\n")
+        while lines and (lines[0].casefold() == key or _is_furniture(lines[0], now)):
+            lines.pop(0)
+        if lines:
+            paragraphs[0] = "\n".join(lines)
+            break
+        paragraphs.pop(0)
+    return paragraphs
+
+
+def _is_furniture(line: str, now: datetime) -> bool:
+    """A short line that is only a date ("Rabu, 1 Mei 2024 08:00") or a byline ("Oleh Andi")."""
+    if len(line) > _FURNITURE_MAX or len(line.split()) > _FURNITURE_WORDS:
+        return False
+    if line.rstrip().endswith((".", "?", "!", '"', "”")):
+        return False  # a sentence that happens to carry a date
+    if _BYLINE_LINE.match(line):
+        return True
+    # The zone does not matter: we only ask whether the line is a date, not which one.
+    return parse_date(line, tz=_UTC, now=now) is not None
+
+
+def _trafilatura(html: str, title: str, now: datetime) -> BodyResult:
+    """Last resort for pages our finder cannot read; imported lazily, it is slow to load."""
+    import trafilatura
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=False)
+    # A menu label or a cookie line is not an article; demand what the finder demands of prose.
+    if not text or len(str(text).strip()) < _MIN_TEXT:
+        return BodyResult((), (), None, None, "none")
+    related: list[Related] = []
+    footers: list[Footer] = []
+    no_links: list[tuple[str, str]] = []
+    lines = [(normalize_text(line), no_links) for line in str(text).splitlines()]
+    kept = clean_lines(lines, related, footers)
+    footer = footers[0] if footers else None
+    return BodyResult(tuple(_drop_furniture(kept, title, now)), (), footer, None, "trafilatura")

@@ -1,0 +1,227 @@
+"""Turn article body containers into clean paragraphs, "Baca juga" links and credit footers.
+
+Works on a tree private to one extraction call: noise elements are dropped in place.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from database.records import Related
+from ingestor.extract.byline import Footer, is_footer, parse_footer
+from ingestor.sources import absolute_url, select
+
+__all__ = ["Body", "clean_body", "clean_lines", "normalize_text"]
+
+# Never article text, whatever the site.
+_NOISE_TAGS = frozenset(
+    {"script", "style", "noscript", "iframe", "ins", "form", "button", "select", "textarea"}
+    | {"svg", "canvas", "object", "embed", "video", "audio", "nav", "aside", "footer", "h1"}
+    | {"template", "link", "meta", "input"}
+)
+# Class or id words of share widgets, ads, related-news and tag blocks (ANTARA's `.social-share`,
+# `.related-news`, `ul.blog-tags`, `div[id*=aswift_]`, and their cousins on other sites).
+_NOISE_NAMES = re.compile(
+    r"(?:^|[\s_-])(?:share\w*|social|sosmed|related\w*|terkait|rekomendasi|recommend\w*|populer"
+    r"|popular|trending|comments?|komentar|disqus|sidebar|widgets?|advert\w*|ads|adsbygoogle|iklan"
+    r"|banner|promo|newsletter|subscribe|breadcrumbs?|pagination|pager|tags?|topics?|byline"
+    r"|author\w*|credit\w*|entry-meta|post-meta|article-meta|parallax\w*|sticky|modal|popup"
+    r"|sr-only)(?:$|[\s_-])|aswift|google_ads|gpt-ad",
+    re.IGNORECASE,
+)
+_CREDIT_NAMES = re.compile(r"author|credit|byline|penulis|reporter", re.IGNORECASE)
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "li", "ul", "ol", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "tr"}
+    | {"section", "article", "figure", "figcaption", "pre", "dl", "dt", "dd", "header", "main"}
+    | {"address", "hr", "center", "details", "summary", "tbody", "thead"}
+)
+_RELATED = re.compile(
+    r"^\W*(?:(?:baca|lihat)\s+(?:juga|pula)\b|berita\s+terkait\s*:|also\s+read\s*:|read\s+also\s*:)",
+    re.IGNORECASE,
+)
+_NOTICE = re.compile(r"dilarang keras mengambil konten", re.IGNORECASE)
+# Line-level boilerplate other sites insert into the body.
+_BOILERPLATE = re.compile(
+    r"^\W*(?:advertisement|scroll to continue with content|iklan|lihat foto"
+    r"|simak (?:breaking news|berita|juga|video|selengkapnya)|dapatkan (?:update|informasi|berita)"
+    r"|ikuti (?:kami|berita|saluran|update)|artikel ini telah tayang di|tonton juga"
+    r"|saksikan (?:juga|video)|download aplikasi|halaman (?:selanjutnya|berikutnya)"
+    r"|follow (?:us|berita)|baca (?:berita|artikel) lainnya)\b"
+    r"|^\W*(?:berita|artikel) (?:lainnya|terkait|pilihan|terpopuler)\W*$"
+    r"|^\(\s*[a-z]{2,5}\s*/\s*[a-z]{2,5}\s*\)$"  # detik's closing desk initials "(jbr/imk)"
+    r"|^\(\s*[\w-]+\.(?:com|co\.id|co|id)\s*/[^)]{1,60}\)$",  # tribun's "(Banjarmasinpost.co.id/Name)"
+    re.IGNORECASE,
+)
+_LINK_LINE_SHARE = 0.8
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A cleaned body: paragraphs in order, the "Baca juga" links, any credit footer, a caption."""
+
+    paragraphs: tuple[str, ...]
+    related: tuple[Related, ...]
+    footer: Footer | None
+    caption: str | None
+
+
+@dataclass(slots=True)
+class _Line:
+    text: list[str]
+    links: list[tuple[str, str]]
+
+
+def normalize_text(text: str) -> str:
+    """One line of text: NFC, invisible characters dropped, whitespace runs collapsed."""
+    return " ".join(unicodedata.normalize("NFC", text).translate(_INVISIBLE).split())
+
+
+def clean_body(containers: list[Any], *, base_url: str, remove: tuple[str, ...] = ()) -> Body:
+    """Strip noise from `containers` (in place), split paragraphs, sort out links and footers."""
+    footers: list[Footer] = []
+    caption: str | None = None
+    paragraphs: list[list[_Line]] = []
+    for container in containers:
+        caption = _drop_noise(container, remove, footers) or caption
+        paragraphs.extend(_segment(container))
+    related: list[Related] = []
+    kept: list[str] = []
+    for para in paragraphs:
+        lines = clean_lines(
+            [(normalize_text("".join(line.text)), line.links) for line in para], related, footers
+        )
+        if lines:
+            kept.append("\n".join(lines))
+    # Only web links are related stories; a javascript: or malformed href is dropped.
+    links = ((r.title, absolute_url(base_url, r.url)) for r in related)
+    absolute = (Related(title, url) for title, url in links if url is not None)
+    return Body(tuple(kept), tuple(dict.fromkeys(absolute)), _merge(footers), caption)
+
+
+def clean_lines(
+    lines: list[tuple[str, list[tuple[str, str]]]],
+    related: list[Related],
+    footers: list[Footer],
+) -> list[str]:
+    """Keep the article lines; "Baca juga" links go to `related`, credit lines to `footers`."""
+    kept = []
+    for text, links in lines:
+        if not text:
+            continue
+        if _RELATED.match(text):
+            related.extend(Related(normalize_text(t), href) for t, href in links if t.strip())
+        elif is_footer(text):
+            footer = parse_footer(text)
+            if footer is not None:
+                footers.append(footer)
+        elif _NOTICE.search(text) or _BOILERPLATE.search(text) or _all_links(text, links):
+            continue
+        else:
+            kept.append(text)
+    return kept
+
+
+def _all_links(text: str, links: list[tuple[str, str]]) -> bool:
+    """A line that is nothing but links: a "more news" list, not prose."""
+    linked = sum(len(normalize_text(t)) for t, _ in links)
+    return linked >= _LINK_LINE_SHARE * len(text)
+
+
+def _drop_noise(container: Any, remove: tuple[str, ...], footers: list[Footer]) -> str | None:
+    """Drop noise under `container`; return the first figure caption, which is kept apart."""
+    caption = None
+    for figure in container.iter("figure"):
+        texts = [normalize_text(c.text_content()) for c in figure.iter("figcaption")]
+        caption = caption or next((t for t in texts if t), None)
+    doomed = {el: True for selector in remove for el in select(container, selector)}
+    for el in container.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        names = f"{el.get('class', '')} {el.get('id', '')}"
+        if tag in _NOISE_TAGS or tag == "figure" or (names != " " and _NOISE_NAMES.search(names)):
+            doomed[el] = True
+            # A credit line may sit in a block dropped as noise (an author box, a <footer>).
+            if tag == "footer" or _CREDIT_NAMES.search(names):
+                footer = parse_footer(normalize_text(el.text_content()))
+                if footer is not None and footer.authors:
+                    footers.append(footer)
+    doomed.pop(container, None)
+    for el in doomed:
+        if not any(parent in doomed for parent in el.iterancestors()):
+            el.drop_tree()
+    return caption
+
+
+def _segment(container: Any) -> list[list[_Line]]:
+    """Split into paragraphs at block elements and at double <br>, lines at single <br>."""
+    paragraphs: list[list[_Line]] = []
+    lines: list[_Line] = []
+    line = _Line([], [])
+    breaks = 0
+
+    def end_line() -> None:
+        nonlocal line
+        if any(t.strip() for t in line.text):
+            lines.append(line)
+        line = _Line([], [])
+
+    def end_paragraph() -> None:
+        nonlocal lines, breaks
+        end_line()
+        if lines:
+            paragraphs.append(lines)
+        lines = []
+        breaks = 0
+
+    def add(text: str | None) -> None:
+        nonlocal breaks
+        if text:
+            line.text.append(text)
+            if text.strip():
+                breaks = 0
+
+    def walk(el: Any) -> None:
+        nonlocal breaks
+        tag = el.tag
+        if tag == "br":
+            breaks += 1
+            if breaks >= 2:
+                end_paragraph()
+            else:
+                end_line()
+        elif isinstance(tag, str):
+            block = tag in _BLOCK_TAGS
+            if block:
+                end_paragraph()
+            elif tag in ("td", "th"):
+                add(" ")
+            add(el.text)
+            for child in el:
+                walk(child)
+            if tag == "a" and el.get("href"):
+                line.links.append((el.text_content(), el.get("href")))
+            if block:
+                end_paragraph()
+        add(el.tail)
+
+    add(container.text)
+    for child in container:
+        walk(child)
+    end_paragraph()
+    return paragraphs
+
+
+def _merge(footers: list[Footer]) -> Footer | None:
+    if not footers:
+        return None
+    pick = [f.authors for f in footers]
+    return Footer(
+        authors=tuple(dict.fromkeys(a for names in pick for a in names)),
+        editors=tuple(dict.fromkeys(e for f in footers for e in f.editors)),
+        translators=tuple(dict.fromkeys(t for f in footers for t in f.translators)),
+    )

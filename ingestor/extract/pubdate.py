@@ -1,0 +1,80 @@
+"""Choose a page's publication date among its candidates (rules, JSON-LD, meta, page, feed, URL)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+from database.records import DateSource
+from ingestor.extract.dates import ParsedDate, parse_date
+
+__all__ = ["Candidate", "DatePick", "pick_date", "url_date"]
+
+# Within this distance an explicit-offset date and a "Z" or zone-less one are the same instant
+# misread; farther apart they are different events (an update, a related story).
+_SAME_STORY = timedelta(hours=14)
+_FINER: dict[str, tuple[str, ...]] = {"day": ("minute", "second"), "minute": ("second",)}
+_URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A date string found somewhere on the page, and which layer found it."""
+
+    text: str
+    source: DateSource
+
+
+@dataclass(frozen=True, slots=True)
+class DatePick:
+    """The chosen date and where it came from."""
+
+    parsed: ParsedDate
+    source: DateSource
+
+
+def pick_date(candidates: list[Candidate], *, tz: tzinfo, now: datetime) -> DatePick | None:
+    """The first parseable candidate in layer order, with two corrections.
+
+    An explicit offset beats a bare "Z" or an assumed zone for the same story (detik labels
+    WIB times "Z"), and a more precise candidate inside the chosen one's day or minute wins
+    (the page prints "20:59 WIB", JSON-LD has 20:59:53+07:00).
+    """
+    parsed: list[DatePick] = []
+    for candidate in candidates:
+        value = parse_date(candidate.text, tz=tz, now=now)
+        if value is not None:
+            parsed.append(DatePick(value, candidate.source))
+    if not parsed:
+        return None
+    best = parsed[0]
+    if best.parsed.zone_source != "explicit":
+        for other in parsed[1:]:
+            if other.parsed.zone_source == "explicit" and _near(other, best):
+                best = other
+                break
+    # Refine step by step: a bare day to a time of day, a minute to a second.
+    for finer in _FINER.get(best.parsed.precision, ()):
+        for other in parsed:
+            if other.parsed.precision == finer and _within(other.parsed, best.parsed, tz):
+                best = other
+                break
+    return best
+
+
+def url_date(url: str) -> str | None:
+    """A "YYYY-MM-DD" date written into the URL path (/2024/05/01/ or /20240501/), if any."""
+    m = _URL_DATE.search(url.split("?", 1)[0])
+    return f"{m[1]}-{m[2]}-{m[3]}" if m else None
+
+
+def _within(finer: ParsedDate, coarse: ParsedDate, tz: tzinfo) -> bool:
+    """Whether `finer` falls inside the day or minute that `coarse` names."""
+    if coarse.precision == "day":
+        return finer.value.astimezone(coarse.value.tzinfo or tz).date() == coarse.value.date()
+    return finer.value.replace(second=0, microsecond=0) == coarse.value
+
+
+def _near(a: DatePick, b: DatePick) -> bool:
+    return abs(a.parsed.value - b.parsed.value) <= _SAME_STORY

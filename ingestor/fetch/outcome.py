@@ -1,0 +1,184 @@
+"""The fetcher's records: a source's fetch policy, the caller's validators, one fetch's outcome."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final, Literal
+
+from ingestor.fetch.guard import IPNetwork
+from ingestor.sources import Source
+
+__all__ = [
+    "CIRCUIT_FAILURE_KINDS",
+    "ERROR_KINDS",
+    "ErrorKind",
+    "FetchOutcome",
+    "FetchPolicy",
+    "Validators",
+    "policy_for",
+]
+
+ErrorKind = Literal[
+    "bad_url",
+    "bad_scheme",
+    "blocked_address",
+    "robots_disallowed",
+    "robots_deferred",
+    "circuit_open",
+    "rate_limited",
+    "timeout",
+    "dns",
+    "connect",
+    "tls",
+    "proxy",
+    "reset",
+    "protocol",
+    "too_large",
+    "too_many_redirects",
+    "redirect_loop",
+    "http_4xx",
+    "http_5xx",
+]
+
+# The documented vocabulary of FetchOutcome.error_kind; the ingestion log stores these strings.
+ERROR_KINDS: Final[dict[str, str]] = {
+    "bad_url": "the URL (or a redirect's Location) cannot be parsed or has no host",
+    "bad_scheme": "not http or https, for the URL or a redirect target",
+    "blocked_address": "the host is or resolves to a loopback/private/link-local/multicast address",
+    "robots_disallowed": "robots.txt disallows this URL for our user agent; nothing was fetched",
+    "robots_deferred": "robots.txt answered 5xx/429 or was unreachable; try the origin later",
+    "circuit_open": "the source's circuit breaker is open (policy.circuit_open_until)",
+    "rate_limited": "429 after retries, or a Retry-After longer than we wait (see retry_after)",
+    "timeout": "connect, read or total timeout",
+    "dns": "the host name did not resolve",
+    "connect": "the TCP connection could not be made",
+    "tls": "TLS handshake or certificate verification failed",
+    "proxy": "the proxy refused or failed the request, or the proxy URL is unusable",
+    "reset": "the connection was closed or reset before the response was complete",
+    "protocol": "malformed HTTP, bad compressed data, or a redirect without Location",
+    "too_large": "the body (on the wire or decompressed) exceeds max_body_bytes",
+    "too_many_redirects": "more than max_redirects redirects",
+    "redirect_loop": "a redirect led back to a URL already visited in this fetch",
+    "http_4xx": "a 4xx status other than 429 (not retried)",
+    "http_5xx": "a 5xx status, after retries",
+}
+
+# Kinds that say the source (not us, not its robots policy) is failing: the scheduler counts
+# these as consecutive failures for next_attempt_after; the others do not open the circuit.
+CIRCUIT_FAILURE_KINDS: Final[frozenset[str]] = frozenset(
+    {"timeout", "dns", "connect", "tls", "reset", "protocol", "http_4xx", "http_5xx"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchPolicy:
+    """How the fetcher may treat one source's requests; built by the caller from a Source.
+
+    `allowed_networks` lets specific non-public networks through without opening all of them
+    (for example one intranet host). `circuit_open_until` (aware datetime) is the source row's
+    breaker state: before it, `get` returns `circuit_open` without touching the network.
+    """
+
+    source_id: str
+    allow_private_network: bool = False
+    proxy: str | None = None
+    respect_robots: bool = True
+    allowed_networks: tuple[IPNetwork, ...] = ()
+    circuit_open_until: datetime | None = None
+
+    @classmethod
+    def for_source(
+        cls, source: Source, *, circuit_open_until: datetime | None = None
+    ) -> FetchPolicy:
+        """The policy a catalogue Source asks for."""
+        return cls(
+            source_id=source.id,
+            allow_private_network=source.allow_private_network,
+            proxy=source.proxy,
+            circuit_open_until=circuit_open_until,
+        )
+
+    @staticmethod
+    def networks(*cidrs: str) -> tuple[IPNetwork, ...]:
+        """Parse CIDR strings for `allowed_networks`; raises ValueError on a bad one."""
+        return tuple(ipaddress.ip_network(c, strict=False) for c in cidrs)
+
+
+def policy_for(source: Source, *, circuit_open_until: datetime | None = None) -> FetchPolicy:
+    """The policy a catalogue Source asks for (same as FetchPolicy.for_source)."""
+    return FetchPolicy.for_source(source, circuit_open_until=circuit_open_until)
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """The conditional-GET validators stored from the previous fetch of a URL."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOutcome:
+    """Everything one `Fetcher.get` learned; never raised, always returned.
+
+    `bytes_read` counts body bytes as received on the wire (before decompression); `body` is
+    the decoded-from-transfer bytes. On a 304, `etag`/`last_modified` fall back to the
+    validators sent, so the caller can always persist them as they are.
+    """
+
+    url: str
+    final_url: str
+    source_id: str
+    status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    cache_control: str | None = None
+    expires: str | None = None
+    retry_after: float | None = None
+    body: bytes = b""
+    text: str | None = None
+    encoding: str | None = None
+    bytes_read: int = 0
+    elapsed_ms: float = 0.0
+    not_modified: bool = False
+    error_kind: ErrorKind | None = None
+    error_message: str | None = None
+    attempts: int = 0
+    redirects: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True for a 2xx with a body or a 304."""
+        return self.error_kind is None
+
+    @property
+    def counts_as_failure(self) -> bool:
+        """Whether this outcome should count toward the source's circuit breaker."""
+        return self.error_kind in CIRCUIT_FAILURE_KINDS
+
+    def to_log(self) -> dict[str, object]:
+        """The ingestion-log row: every field except the body and text."""
+        return {
+            "source_id": self.source_id,
+            "url": self.url,
+            "final_url": self.final_url,
+            "status": self.status,
+            "elapsed_ms": self.elapsed_ms,
+            "bytes_read": self.bytes_read,
+            "body_bytes": len(self.body),
+            "not_modified": self.not_modified,
+            "error_kind": self.error_kind,
+            "error_message": self.error_message,
+            "attempts": self.attempts,
+            "redirects": self.redirects,
+            "content_type": self.content_type,
+            "encoding": self.encoding,
+            "etag": self.etag,
+            "last_modified": self.last_modified,
+            "cache_control": self.cache_control,
+            "expires": self.expires,
+            "retry_after": self.retry_after,
+        }
