@@ -1,4 +1,4 @@
-"""The JSON API: article records page by page in ingestion order, one article, and the sources."""
+"""The JSON API: article pages in ingestion order, the change stream, one article, the sources."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from typing import Any
 from aiohttp import web
 
 from database.records import format_utc
+from feeds.changelog import Change, ChangeCursor, change_page
 from feeds.query import ArticleRow, article
 from feeds.response import CORS, make_representation, respond
 from feeds.routes import check_exists, load_page, request_params
 from feeds.state import STATE
 
-__all__ = ["api_article", "api_articles", "api_sources", "preflight", "record"]
+__all__ = ["api_article", "api_articles", "api_changes", "api_sources", "preflight", "record"]
 
 _JSON = "application/json; charset=utf-8"
 
@@ -78,6 +79,60 @@ async def api_articles(request: web.Request) -> web.Response:
         _JSON,
         modified_at=None,
         cache_control="no-cache",  # revalidate: the ETag makes an unchanged page a 304
+        links=f'<{next_url}>; rel="next"' if next_url else None,
+        cors=True,
+    )
+    return respond(request, rep)
+
+
+def _change(item: Change) -> dict[str, Any]:
+    """An article record, or a tombstone (id, url, deleted_at), with the change's fields."""
+    if item.row is not None:
+        doc = record(item.row)
+        doc["deleted_at"] = None
+    else:
+        doc = {"id": item.article_id, "url": item.url, "deleted_at": _time(item.deleted_at)}
+    doc["change"] = item.change
+    doc["changed_at"] = _time(item.changed_at)
+    doc["cursor"] = item.cursor.token()
+    return doc
+
+
+async def api_changes(request: web.Request) -> web.Response:
+    """Every insert, update and deletion exactly once, in commit order; follow `next` until it
+    is null, store `cursor` after applying a page, come back with it later."""
+    state = request.app[STATE]
+    settings = state.settings
+    unknown = sorted(set(request.query) - {"cursor", "limit"})
+    if unknown:
+        raise web.HTTPBadRequest(text=f"{unknown[0]}: not a parameter of /api/v1/changes")
+    after = None
+    if "cursor" in request.query:
+        after = ChangeCursor.parse(request.query["cursor"])
+        if after is None:
+            raise web.HTTPBadRequest(text="cursor: not a cursor this server handed out")
+    limit = settings.feed_default_limit
+    if "limit" in request.query:
+        raw = request.query["limit"]
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= settings.feed_max_limit:
+            raise web.HTTPBadRequest(
+                text=f"limit: a whole number from 1 to {settings.feed_max_limit}"
+            )
+        limit = int(raw)
+    page = await change_page(state.pool, after, limit)
+    last = page.changes[-1].cursor if page.changes else after
+    base = settings.base_url + request.path
+    next_url = f"{base}?cursor={last.token()}&limit={limit}" if page.full and last else None
+    doc = {
+        "changes": [_change(item) for item in page.changes],
+        "cursor": last.token() if last else None,
+        "next": next_url,
+    }
+    rep = make_representation(
+        _json(doc),
+        _JSON,
+        modified_at=None,
+        cache_control="no-cache",  # the head of the stream grows; the ETag makes a 304 cheap
         links=f'<{next_url}>; rel="next"' if next_url else None,
         cors=True,
     )

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from config.settings import Settings
 from database.pool import schema_state
-from feeds.api import api_article, api_articles, api_sources, preflight
+from feeds.api import api_article, api_articles, api_changes, api_sources, preflight
 from feeds.cache import FeedCache
 from feeds.changes import Change
 from feeds.index import index, opml
@@ -159,6 +159,7 @@ def make_app(
     add("/api/v1/articles", api_articles)
     add("/api/v1/articles/{id}", api_article)
     add("/api/v1/sources", api_sources)
+    add("/api/v1/changes", api_changes)
     app.router.add_route("OPTIONS", "/api/{tail:.*}", preflight)
     app.router.add_route("OPTIONS", "/feeds/{tail:.*}", preflight)
     register_operator(app)

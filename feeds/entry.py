@@ -24,6 +24,7 @@ __all__ = [
     "paragraphs",
     "summary",
     "title",
+    "updated",
     "xml_safe",
 ]
 
@@ -111,6 +112,13 @@ def image_type(url: str) -> str:
 def local(row: ArticleRow, stamp: datetime) -> datetime:
     """A time in the source's zone, so it carries a numeric offset like +08:00."""
     return stamp.astimezone(source_zone(row.source_timezone))
+
+
+def updated(row: ArticleRow) -> datetime:
+    """When the entry last changed: the page's own modification date, or when Warta saw a
+    correction the page did not date (newsrooms often fix a story without touching it)."""
+    stamp = row.updated_at or row.published_at
+    return max(stamp, row.revised_at) if row.revised_at else stamp
 
 
 def categories(row: ArticleRow, names: Names) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ def _item(row: ArticleRow, names: Names) -> dict[str, Any]:
         "url": link,
         "title": e.title(row),
         "date_published": e.local(row, row.published_at).isoformat(),
-        "date_modified": e.local(row, row.updated_at or row.published_at).isoformat(),
+        "date_modified": e.local(row, e.updated(row)).isoformat(),
         "tags": [term for term, _ in e.categories(row, names)],
     }
     summary = e.summary(row)

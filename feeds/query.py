@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
+from feeds.horizon import ingest_horizon
 from feeds.params import Cursor, FeedParams
 
-__all__ = ["FILTER_WINDOW", "ArticleRow", "Page", "article", "feed_page"]
+__all__ = ["FILTER_WINDOW", "ArticleRow", "Page", "article", "articles", "feed_page"]
 
 # `filter`/`filterout` look at this many of the feed's newest articles at most (then the next
 # page goes on from there), so a pattern that matches nothing cannot make a query scan a
@@ -58,6 +59,7 @@ class ArticleRow:
     duplicate_of_url: str | None
     changed_at: datetime
     ingest_xid: int
+    revised_at: datetime | None = None  # when Warta saw a correction (see feeds.entry.updated)
 
     @property
     def cursor(self) -> Cursor:
@@ -83,7 +85,7 @@ _COLUMNS = """
     a.authors, a.published_at, a.published_raw, a.date_source, a.updated_at, a.lang, a.image,
     a.image_caption, a.section, a.tags, a.place, a.region, a.regency, a.topics, a.related,
     a.content_hash, a.duplicate_of, c.canonical_url AS duplicate_of_url, a.changed_at,
-    a.ingest_xid
+    a.ingest_xid, a.revised_at
 """
 _ROWS = f"""
 SELECT {_COLUMNS}
@@ -116,8 +118,11 @@ class _Args:
         return f"${len(self.values)}"
 
 
-def _ids_query(params: FeedParams, *, ingestion: bool, ascending: bool) -> tuple[str, list[Any]]:
-    """SQL choosing the page's article ids in order, each with whether the filters keep it.
+def _ids_query(
+    params: FeedParams, *, horizon: int | None, ascending: bool
+) -> tuple[str, list[Any]]:
+    """SQL choosing the page's article ids in order, each with whether the filters keep it;
+    in ingestion order (only below `horizon`) when one is given, else newest published first.
 
     The driving table is the link table of the first region or topic (its index is ordered
     the way the feed is), else articles itself; further constraints are EXISTS probes.
@@ -170,9 +175,9 @@ def _ids_query(params: FeedParams, *, ingestion: bool, ascending: bool) -> tuple
     if params.filterout:
         keep.append(f"NOT {haystack} ~* {arg(params.filterout)}")
     direction = "ASC" if ascending else "DESC"
-    if ingestion:
-        # Only rows below the oldest running transaction: nothing can commit behind them later.
-        where.append("d.ingest_xid < pg_snapshot_xmin(pg_current_snapshot())")
+    if horizon is not None:
+        # Only rows below the horizon: nothing can commit behind them later.
+        where.append(f"d.ingest_xid < {arg(horizon)}::xid8")
         if params.cursor:
             op = ">" if ascending else "<"
             cx, ci = arg(params.cursor.xid), arg(params.cursor.id)
@@ -188,12 +193,12 @@ def _ids_query(params: FeedParams, *, ingestion: bool, ascending: bool) -> tuple
         + (" WHERE " + " AND ".join(where) if where else "")
         + f" ORDER BY {order} LIMIT {window} OFFSET {offset}"
     )
-    if ingestion:
+    if horizon is not None:
         # In the same statement (so the same snapshot): are committed articles waiting above
         # the horizon? Then the page nearest the horizon is provisional. Always one row out.
         sql = (
             "SELECT p.id, p.xid, p.keep, h.hidden FROM (SELECT EXISTS (SELECT 1 FROM articles"
-            " WHERE ingest_xid >= pg_snapshot_xmin(pg_current_snapshot())) AS hidden) h"
+            f" WHERE ingest_xid >= {arg(horizon)}::xid8) AS hidden) h"
             f" LEFT JOIN LATERAL ({sql}) p ON true"
         )
     return sql, arg.values
@@ -220,7 +225,9 @@ async def feed_page(
         TimeoutError: the query ran past `query_timeout` (it is cancelled on the server).
         asyncpg.InvalidRegularExpressionError: a filter pattern PostgreSQL cannot compile.
     """
-    sql, args = _ids_query(params, ingestion=ingestion, ascending=ascending)
+    # The horizon first, in its own statement: the page's snapshot must be taken after it.
+    horizon = await ingest_horizon(pool) if ingestion else None
+    sql, args = _ids_query(params, horizon=horizon, ascending=ascending)
     scanned = await pool.fetch(sql, *args, timeout=query_timeout)
     hidden = bool(scanned and "hidden" in scanned[0] and scanned[0]["hidden"])
     if ingestion:
@@ -253,3 +260,8 @@ async def article(pool: asyncpg.Pool, article_id: int) -> ArticleRow | None:
     """The article with this id, whatever its cluster."""
     rows = await _rows(pool, [article_id])
     return rows[0] if rows else None
+
+
+async def articles(pool: asyncpg.Pool, ids: Iterable[int]) -> list[ArticleRow]:
+    """The articles among these ids that exist, in no particular order."""
+    return await _rows(pool, list(set(ids)))

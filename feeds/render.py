@@ -67,6 +67,7 @@ class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
         self.image: tuple[str, str] | None = None  # (url, type)
         self.authors: list[str] = []
         self.rights = ""
+        self.updated: datetime | None = None
 
     def _media(self, parent: Any) -> None:
         if self.image:
@@ -86,6 +87,8 @@ class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
             etree.SubElement(item, f"{{{_DC}}}creator").text = name
         if self.rights:
             etree.SubElement(item, f"{{{_DC}}}rights").text = self.rights
+        if self.updated:
+            etree.SubElement(item, f"{{{_ATOM}}}updated").text = self.updated.isoformat()
         self._media(item)
         return item
 
@@ -114,7 +117,8 @@ def _add(fg: FeedGenerator, row: ArticleRow, names: Names, fmt: str) -> None:
     if content:
         fe.content(content, type="html")
     fe.published(e.local(row, row.published_at))
-    fe.updated(e.local(row, row.updated_at or row.published_at))
+    updated = e.updated(row)
+    fe.updated(e.local(row, updated))
     authors = [a for a in (e.clean_line(x) for x in row.authors) if a]
     if not rss:
         for author in authors:
@@ -135,6 +139,8 @@ def _add(fg: FeedGenerator, row: ArticleRow, names: Names, fmt: str) -> None:
             fe.enclosure(image, 0, kind)  # length unknown: 0, as RSS readers expect
     ext.authors = [text(a) for a in authors]
     ext.rights = text(rights)
+    if rss and updated != row.published_at:
+        ext.updated = e.local(row, updated)  # RSS items have only pubDate: atom:updated
 
 
 def _xml(fmt: str, meta: FeedMeta, rows: Sequence[ArticleRow], names: Names) -> bytes:

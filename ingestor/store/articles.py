@@ -208,6 +208,9 @@ async def save_articles(
     if not items:
         return new_ids
     async with pool.acquire() as conn, conn.transaction():
+        # First, before this transaction has an id: readers of the ingestion order see the
+        # lock in pg_locks and wait for our articles (feeds.horizon), whatever we write first.
+        await conn.execute("LOCK TABLE articles IN ROW EXCLUSIVE MODE")
         if dedupe is not None:
             await conn.execute("SELECT pg_advisory_xact_lock($1)", _CLUSTER_LOCK)
         stored: list[StoredArticle] = []
@@ -277,7 +280,11 @@ async def update_article(pool: asyncpg.Pool, article_id: int, item: StoredArticl
                 image_caption = $7, section = $8, tags = $9, related = $10, provenance = $11,
                 previous_hashes = previous_hashes || content_hash, content_hash = $12,
                 simhash = $13, updated_at = COALESCE($14, now()), checked_at = now(),
-                topics = $15, regency = $16, region = $17
+                topics = $15, regency = $16, region = $17,
+                -- Feed entries show a correction as updated: at the page's own date when it
+                -- moved past what the entry showed, else when Warta saw the change.
+                revised_at = CASE WHEN $14 > coalesce(revised_at, updated_at, published_at)
+                                  THEN revised_at ELSE now() END
             WHERE id = $1 AND content_hash <> $12
             RETURNING id
             """,
