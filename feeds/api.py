@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from database.records import format_utc
-from feeds.changelog import Change, ChangeCursor, change_page
+from feeds.changelog import Change, ChangeCursor, CursorExpired, change_page
 from feeds.query import ArticleRow, article
 from feeds.response import CORS, make_representation, respond
 from feeds.routes import check_exists, load_page, request_params
@@ -119,7 +119,13 @@ async def api_changes(request: web.Request) -> web.Response:
                 text=f"limit: a whole number from 1 to {settings.feed_max_limit}"
             )
         limit = int(raw)
-    page = await change_page(state.pool, after, limit)
+    try:
+        page = await change_page(state.pool, after, limit)
+    except CursorExpired as exc:
+        raise web.HTTPGone(
+            text=f"cursor: expired ({exc}); discard the copy and follow /api/v1/changes"
+            " again from the start (no cursor)"
+        ) from None
     last = page.changes[-1].cursor if page.changes else after
     base = settings.base_url + request.path
     next_url = f"{base}?cursor={last.token()}&limit={limit}" if page.full and last else None

@@ -17,9 +17,13 @@ import asyncpg
 
 from feeds.query import ArticleRow, articles
 
-__all__ = ["Change", "ChangeCursor", "ChangePage", "change_page"]
+__all__ = ["Change", "ChangeCursor", "ChangePage", "CursorExpired", "change_page"]
 
 _TOKEN = re.compile(r"^c([0-9a-f]{1,16})-([0-9a-f]{1,16})$")
+
+
+class CursorExpired(Exception):
+    """Retention pruned changes at or after the cursor: its poller must start over."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +84,18 @@ ORDER BY article_id, id
 
 
 async def change_page(pool: asyncpg.Pool, after: ChangeCursor | None, limit: int) -> ChangePage:
-    """Up to `limit` changes after `after` (from the start when None), oldest commit first."""
+    """Up to `limit` changes after `after` (from the start when None), oldest commit first.
+
+    Raises:
+        CursorExpired: retention pruned changes this cursor had not reached yet.
+    """
     start = after or ChangeCursor(0, 0)
-    log = await pool.fetch(_PAGE, start.seq, start.id, limit)
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        # One snapshot for both: the log read cannot pass a prune the check did not see.
+        pruned = await conn.fetchval("SELECT pruned_through FROM change_log_state")
+        if after is not None and after.seq <= pruned:
+            raise CursorExpired(f"changes up to {pruned:x} were pruned by retention")
+        log = await conn.fetch(_PAGE, start.seq, start.id, limit)
     # Later statements, later snapshots: an article missing now was deleted by a transaction
     # committed before this read, so the deletion lookup below (later still) finds it.
     rows = {row.id: row for row in await articles(pool, {r["article_id"] for r in log})}

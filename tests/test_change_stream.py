@@ -235,3 +235,31 @@ async def test_retention_deletions_are_tombstones(pool: asyncpg.Pool, base: str)
         assert await poller.poll() == 1
         assert poller.seen[-1]["change"] == "delete" and poller.seen[-1]["id"] == old
         assert poller.state == await database_state(pool)
+
+
+@pytest.mark.usefixtures("fresh")
+async def test_pruned_changes_expire_old_cursors(pool: asyncpg.Pool, base: str) -> None:
+    early = await insert(pool, Art("Awal", source="src-full"))
+    async with aiohttp.ClientSession() as http:
+        stale = Poller(base, http)
+        await stale.poll()
+        await pool.execute("UPDATE articles SET title = 'Awal (ralat)' WHERE id = $1", early)
+        await pool.execute("DELETE FROM articles WHERE id = $1", early)
+        later = await insert(pool, Art("Akhir", source="src-full"))
+        kept = await insert(pool, Art("Lama tapi hidup", source="src-full"))
+        # Retention prunes the log after the articles: old changes of deleted articles go; a
+        # live article keeps its history, however old, or a new poller would never see it.
+        await pool.execute(
+            "UPDATE article_changes SET changed_at = now() - interval '500 days'"
+            " WHERE article_id = ANY($1::bigint[])",
+            [early, kept],
+        )
+        assert await store.delete_expired(pool, older_than=timedelta(days=400), batch=1) == 0
+        assert await pool.fetchval("SELECT count(*) FROM article_changes") == 2
+        async with http.get(f"{base}/api/v1/changes?cursor={stale.cursor}") as resp:
+            assert resp.status == 410, "it missed the deletion: it must start over"
+            assert "from the start" in await resp.text()
+        fresh = Poller(base, http)
+        await fresh.poll()
+        assert [i["id"] for i in fresh.seen] == [later, kept]
+        assert fresh.state == await database_state(pool)

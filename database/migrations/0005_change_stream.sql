@@ -29,6 +29,14 @@ CREATE TABLE change_commits (
     seq  bigint UNIQUE                            -- null only while the transaction runs
 );
 
+-- How far retention has pruned the log (ingestor.store.changes): a cursor not past this
+-- number may have missed changes, so its poller must start over.
+CREATE TABLE change_log_state (
+    one             boolean PRIMARY KEY DEFAULT true CHECK (one),
+    pruned_through  bigint NOT NULL DEFAULT 0
+);
+INSERT INTO change_log_state DEFAULT VALUES;
+
 CREATE FUNCTION warta_log_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     me xid8 := pg_current_xact_id();
@@ -71,10 +79,13 @@ CREATE CONSTRAINT TRIGGER change_commits_stamp AFTER INSERT ON change_commits
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION warta_stamp_commit();
 
 -- TRUNCATE fires no row triggers: a log about articles that vanished unseen would mislead,
--- so it goes too (pollers start over, as after any restore).
+-- so it goes too, and every cursor handed out so far expires (its poller starts over).
 CREATE FUNCTION warta_truncate_changes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     TRUNCATE article_changes, change_commits;
+    UPDATE change_log_state SET pruned_through = greatest(
+        pruned_through, (SELECT CASE WHEN is_called THEN last_value ELSE 0 END
+                         FROM change_commit_seq));
     RETURN NULL;
 END
 $$;

@@ -12,6 +12,7 @@ import asyncpg
 
 from database.records import ArticleRecord
 from ingestor.classify import ClusterMember
+from ingestor.store.changes import prune_changes
 
 __all__ = [
     "Dedupe",
@@ -337,6 +338,7 @@ async def delete_expired(pool: asyncpg.Pool, *, older_than: timedelta, batch: in
         if deleted < batch:
             break
     await pool.execute("DELETE FROM ingestion_log WHERE at < now() - $1::interval", older_than)
+    await prune_changes(pool, older_than=older_than, batch=batch)
     if total:  # feed servers drop what they cached: "{}" means anything may have changed
         await pool.execute("SELECT pg_notify($1, '{}')", _NOTIFY_CHANNEL)
     return total
