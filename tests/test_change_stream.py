@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -13,9 +14,11 @@ import aiohttp
 import asyncpg
 import pytest
 
+from database.pool import create_pool, load_migrations
 from feeds.api import record
 from feeds.query import articles
 from ingestor import store
+from tests.conftest import with_database
 from tests.test_feeds_support import Art, add_source, feed_settings, insert, reset, serve
 
 _CHANGE_FIELDS = ("change", "changed_at", "cursor", "deleted_at")
@@ -263,3 +266,29 @@ async def test_pruned_changes_expire_old_cursors(pool: asyncpg.Pool, base: str) 
         await fresh.poll()
         assert [i["id"] for i in fresh.seen] == [later, kept]
         assert fresh.state == await database_state(pool)
+
+
+async def test_articles_stored_before_the_migration_open_the_stream(pg_server_dsn: str) -> None:
+    name = f"t_backfill_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(pg_server_dsn)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    db = await create_pool(with_database(pg_server_dsn, name), max_size=2)
+    try:
+        migrations = load_migrations()
+        async with db.acquire() as conn:
+            for migration in migrations[:4]:
+                await conn.execute(migration.sql)
+        await add_source(db, "src-full")
+        ids = [await insert(db, Art(f"Lama {i}", source="src-full")) for i in range(3)]
+        async with db.acquire() as conn, conn.transaction():
+            await conn.execute(migrations[4].sql)
+        rows = await db.fetch(
+            "SELECT t.seq, c.article_id, c.change FROM change_commits t"
+            " JOIN article_changes c USING (xid) ORDER BY t.seq, c.id"
+        )
+        assert [(r["article_id"], r["change"]) for r in rows] == [(i, "insert") for i in ids]
+        assert all(r["seq"] is not None for r in rows), "numbered as the migration committed"
+    finally:
+        await db.close()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
