@@ -203,9 +203,7 @@ class Fetcher:
         proxy, auth = proxied
         # Even a source allowed onto private networks is checked: link-local and cloud-metadata
         # addresses stay out of reach for every policy.
-        scope = GuardScope(
-            policy.allow_private_network, policy.allowed_networks, proxy is not None
-        )
+        scope = GuardScope(policy.allow_private_network, policy.allowed_networks, proxy is not None)
         assert url.raw_host is not None and url.port is not None
         refused = await self._hosts.refusal(url.raw_host, url.port, scope)
         if refused is not None:
