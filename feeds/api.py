@@ -128,7 +128,7 @@ async def api_changes(request: web.Request) -> web.Response:
         ) from None
     last = page.changes[-1].cursor if page.changes else after
     base = settings.base_url + request.path
-    next_url = f"{base}?cursor={last.token()}&limit={limit}" if page.full and last else None
+    next_url = f"{base}?cursor={last.token()}&limit={limit}" if page.more and last else None
     doc = {
         "changes": [_change(item) for item in page.changes],
         "cursor": last.token() if last else None,

@@ -62,10 +62,10 @@ class Change:
 
 @dataclass(frozen=True, slots=True)
 class ChangePage:
-    """Changes after a cursor; `full`: the page hit its limit, so more may follow at once."""
+    """Changes after a cursor; `more`: further changes are committed already."""
 
     changes: tuple[Change, ...]
-    full: bool
+    more: bool
 
 
 _PAGE = """
@@ -95,7 +95,9 @@ async def change_page(pool: asyncpg.Pool, after: ChangeCursor | None, limit: int
         pruned = await conn.fetchval("SELECT pruned_through FROM change_log_state")
         if after is not None and after.seq <= pruned:
             raise CursorExpired(f"changes up to {pruned:x} were pruned by retention")
-        log = await conn.fetch(_PAGE, start.seq, start.id, limit)
+        log = await conn.fetch(_PAGE, start.seq, start.id, limit + 1)
+    more = len(log) > limit  # one row past the page says whether another page follows
+    log = log[:limit]
     # Later statements, later snapshots: an article missing now was deleted by a transaction
     # committed before this read, so the deletion lookup below (later still) finds it.
     rows = {row.id: row for row in await articles(pool, {r["article_id"] for r in log})}
@@ -117,4 +119,4 @@ async def change_page(pool: asyncpg.Pool, after: ChangeCursor | None, limit: int
                 deleted_at=None if row else deleted.get(r["article_id"], r["changed_at"]),
             )
         )
-    return ChangePage(changes=tuple(changes), full=len(log) == limit)
+    return ChangePage(changes=tuple(changes), more=more)

@@ -207,6 +207,9 @@ async def test_items_tombstones_and_paging(pool: asyncpg.Pool, base: str) -> Non
         }  # fmt: skip
         assert page["changes"][1]["deleted_at"].endswith("Z")
         assert page["cursor"] == page["changes"][-1]["cursor"] and page["next"]
+        async with http.get(f"{base}/api/v1/changes?limit=1&cursor={page['cursor']}") as resp:
+            last = await resp.json()
+        assert len(last["changes"]) == 1 and last["next"] is None, "exhausted: no next"
         async with http.get(page["next"]) as resp:
             rest = await resp.json()
         assert [(i["id"], i["change"]) for i in rest["changes"]] == [(dropped, "delete")]
