@@ -15,11 +15,12 @@ __all__ = ["Grant", "OriginLedger"]
 
 @dataclass(frozen=True, slots=True)
 class Grant:
-    """The ledger's answer to a request for a place on an origin.
+    """The ledger's answer to a request for a turn on an origin.
 
-    `slot` is the place held (give it back with `OriginLedger.give`), None when every place
-    is taken or a Retry-After holds; `wait` is how long to sleep before the reserved start;
-    `deferred` the seconds a Retry-After for (origin, source) still runs, 0.0 when none.
+    `wait` is how long to sleep before the reserved start; `slot` the place already held
+    when the start is now (give it back with `OriginLedger.give`), else None: after the wait,
+    ask `OriginLedger.place` for one. `deferred` is the seconds a Retry-After for (origin,
+    source) still runs, 0.0 when none; then nothing is reserved or held.
     """
 
     slot: int | None
@@ -33,13 +34,18 @@ class OriginLedger(Protocol):
     async def take(
         self, origin: str, source_id: str, *, cap: int, gap: float, next_gap: float
     ) -> Grant:
-        """Take one of `cap` places on `origin` and reserve a start at least `gap` seconds
-        after the previous one; the start after ours then waits `next_gap` (the gap plus
-        jitter). Takes nothing while a Retry-After holds for (origin, source_id)."""
+        """Reserve a start on `origin` at least `gap` seconds after the previous one (the start
+        after ours then waits `next_gap`: the gap plus jitter) and, if it is now, one of `cap`
+        places. Reserves nothing while a Retry-After holds for (origin, source_id)."""
+        ...
+
+    async def place(self, origin: str, *, cap: int) -> int | None:
+        """One of `cap` places on `origin` once the reserved start has come; None if all are
+        held."""
         ...
 
     async def give(self, origin: str, slot: int) -> None:
-        """Give back a place obtained from `take`."""
+        """Give back a place obtained from `take` or `place`."""
         ...
 
     async def defer(self, origin: str, source_id: str, seconds: float) -> None:

@@ -247,34 +247,41 @@ class Politeness:
             await asyncio.sleep(start - now)
 
     async def _take_shared(self, turn: Turn, source_id: str, gap: float) -> bool:
-        """Hold a ledger place on the turn's origin and sleep until the reserved start.
+        """Reserve the turn's start in the ledger, sleep until it, then hold a ledger place.
 
         True when the ledger answered (the turn then holds its place, or none when a
         Retry-After holds); False when it failed, so that this process's limits apply instead.
+        The place is taken at the start, not while waiting for it: processes take turns in the
+        order they reserved rather than whoever asks first after a place frees.
         """
         assert self._ledger is not None
+        next_gap = gap * (1.0 + self._jitter * self._rng.random())
+        try:
+            grant = await self._ledger.take(
+                turn.origin, source_id, cap=self._per_origin, gap=gap, next_gap=next_gap
+            )
+        except Exception as exc:
+            log.warning("%s: shared politeness unavailable, using this process's: %s",
+                        turn.origin, exc)  # fmt: skip
+            return False
+        if grant.deferred > 0.0:
+            self._note_deferral(turn.origin, source_id, grant.deferred)
+            return True
+        turn.slot = grant.slot
+        turn.state.last_start = time.monotonic() + grant.wait
+        if grant.wait > 0.0:
+            await asyncio.sleep(grant.wait)  # holding no place meanwhile
         poll = _POLL_FIRST
-        while True:
-            next_gap = gap * (1.0 + self._jitter * self._rng.random())
+        while turn.slot is None:
             try:
-                grant = await self._ledger.take(
-                    turn.origin, source_id, cap=self._per_origin, gap=gap, next_gap=next_gap
-                )
+                turn.slot = await self._ledger.place(turn.origin, cap=self._per_origin)
             except Exception as exc:
-                log.warning("%s: shared politeness unavailable, using this process's: %s",
-                            turn.origin, exc)  # fmt: skip
+                log.warning("%s: shared politeness unavailable: %s", turn.origin, exc)
                 return False
-            if grant.deferred > 0.0:
-                self._note_deferral(turn.origin, source_id, grant.deferred)
-                return True
-            if grant.slot is not None:
-                turn.slot = grant.slot
-                turn.state.last_start = time.monotonic() + grant.wait
-                if grant.wait > 0.0:
-                    await asyncio.sleep(grant.wait)
-                return True
-            await asyncio.sleep(poll)  # every place is held by other processes
-            poll = min(poll * 2.0, _POLL_CEILING)
+            if turn.slot is None:
+                await asyncio.sleep(poll)  # every place is held by other processes
+                poll = min(poll * 2.0, _POLL_CEILING)
+        return True
 
     def release(self, turn: Turn) -> None:
         """Give back a turn obtained from `try_acquire` or `acquire`, but for its ledger place

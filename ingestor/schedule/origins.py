@@ -13,8 +13,8 @@ from ingestor.fetch import Grant
 
 __all__ = ["SharedOrigins"]
 
-# A place is held from the reservation to the response; past the spacing wait and the longest
-# request a crashed holder's place frees itself. The margin covers clock and queueing slack.
+# A place is held from the request's start to its response; past the longest request (the
+# total timeout) a place whose holder is unreachable frees itself. The margin is slack.
 _LEASE_MARGIN = 30.0
 
 
@@ -28,8 +28,7 @@ class SharedOrigins:
         self._pool = pool
         # An application_name holds 63 bytes; the end of a worker id (pid, random) is unique.
         self.holder = holder[-63:]
-        self._total_timeout = settings.total_timeout
-        self._jitter = settings.host_spacing_jitter
+        self._lease = settings.total_timeout + _LEASE_MARGIN
         self._known: set[tuple[str, int]] = set()  # (origin, cap) whose rows exist
         self._marker: asyncpg.pool.PoolConnectionProxy | None = None
         self._marking = asyncio.Lock()
@@ -64,16 +63,21 @@ class SharedOrigins:
         if (origin, cap) not in self._known:
             await store.ensure_origin(self._pool, origin, cap)
             self._known.add((origin, cap))
-        # Every place may be queued for a start up to `cap` gaps ahead.
-        lease = cap * gap * (1.0 + self._jitter) + self._total_timeout + _LEASE_MARGIN
-        grant = await store.take_origin_slot(
-            self._pool, origin, source_id, self.holder,
-            cap=cap, gap=gap, next_gap=next_gap, lease_seconds=lease,
-        )  # fmt: skip
-        if grant.slot is None and not grant.deferred:
-            # Busy, or the rows went away (a wiped database): make sure they exist next time.
-            self._known.discard((origin, cap))
-        return grant
+        while True:
+            slot, wait, deferred = await store.take_origin_turn(
+                self._pool, origin, source_id, self.holder,
+                cap=cap, gap=gap, next_gap=next_gap, lease_seconds=self._lease,
+            )  # fmt: skip
+            if wait is not None or deferred:
+                return Grant(slot=slot, wait=wait or 0.0, deferred=deferred)
+            # The origin's row went away (a wiped database): make it again.
+            await store.ensure_origin(self._pool, origin, cap)
+
+    async def place(self, origin: str, *, cap: int) -> int | None:
+        await self._mark()
+        return await store.take_origin_slot(
+            self._pool, origin, self.holder, cap=cap, lease_seconds=self._lease
+        )
 
     async def give(self, origin: str, slot: int) -> None:
         await store.give_origin_slot(self._pool, origin, slot, self.holder)

@@ -33,6 +33,7 @@ from ingestor.store.origins import (
     release_origin_slots,
     sweep_origins,
     take_origin_slot,
+    take_origin_turn,
 )
 from ingestor.store.sources import (
     SourceState,
@@ -84,6 +85,7 @@ __all__ = [
     "sweep_origins",
     "sync_sources",
     "take_origin_slot",
+    "take_origin_turn",
     "update_article",
     "write_log",
 ]

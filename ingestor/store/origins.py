@@ -1,14 +1,13 @@
 """SQL for the shared politeness ledger: places, start reservations and Retry-After per origin.
 
-Every call is one statement, so a request costs two round trips (take, give). Concurrent
-processes serialise on the origin's row only for the instant of their UPDATE.
+Every call is one statement: a request costs two round trips (turn, give), three when it
+must wait for its start or a place. Processes serialise on the origin's row only for the
+instant of their UPDATE.
 """
 
 from __future__ import annotations
 
 import asyncpg
-
-from ingestor.fetch import Grant
 
 __all__ = [
     "defer_origin",
@@ -18,6 +17,7 @@ __all__ = [
     "release_origin_slots",
     "sweep_origins",
     "take_origin_slot",
+    "take_origin_turn",
 ]
 
 
@@ -35,7 +35,16 @@ async def ensure_origin(pool: asyncpg.Pool, origin: str, cap: int) -> None:
     )
 
 
-async def take_origin_slot(
+_FREE = """
+    SELECT slot FROM origin_slots
+    WHERE origin = $1 AND slot < $2
+      AND (holder IS NULL OR expires_at < now() OR NOT EXISTS (
+          SELECT 1 FROM pg_stat_activity a WHERE a.application_name = holder))
+    ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED
+"""
+
+
+async def take_origin_turn(
     pool: asyncpg.Pool,
     origin: str,
     source_id: str,
@@ -45,52 +54,64 @@ async def take_origin_slot(
     gap: float,
     next_gap: float,
     lease_seconds: float,
-) -> Grant:
-    """Take a free place and reserve the next start, atomically.
+) -> tuple[int | None, float | None, float]:
+    """Reserve the origin's next start and, when that start is now, take a free place too.
+
+    Returns (place, seconds until the start, seconds a Retry-After still holds). The start is
+    the latest of now, the previous reservation's next start, and the previous start plus
+    `gap` (so a Crawl-delay learnt after a start still applies to it); reservations queue on
+    the origin's row lock, so processes take turns in the order they asked. Nothing is
+    reserved while a Retry-After holds for (origin, source). The wait is None when the
+    origin has no row yet (see `ensure_origin`).
 
     A place is free when nobody holds it, its lease ran out, or its holder's marker session
     (a connection whose application_name is the holder, see `mark_holder`) is gone: a process
     killed mid-request frees its places as soon as PostgreSQL sees its connections close.
-
-    The start is the latest of now, the previous reservation's next start, and the previous
-    start plus `gap` (a Crawl-delay learnt after a start still applies to it). Nothing is
-    taken while a Retry-After holds for (origin, source). In the UPDATE, the row lock makes
-    concurrent reservations queue; under READ COMMITTED each re-reads the row it waited for.
     """
     row = await pool.fetchrow(
-        """
+        f"""
         WITH deferred AS (
             SELECT until FROM origin_deferrals
-            WHERE origin = $1 AND source_id = $2 AND until > now()
-        ), slot AS (
-            UPDATE origin_slots SET holder = $3, expires_at = now() + make_interval(secs => $7)
-            WHERE origin = $1 AND NOT EXISTS (SELECT 1 FROM deferred) AND slot = (
-                SELECT slot FROM origin_slots
-                WHERE origin = $1 AND slot < $4
-                  AND (holder IS NULL OR expires_at < now() OR NOT EXISTS (
-                      SELECT 1 FROM pg_stat_activity a WHERE a.application_name = holder))
-                ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED)
-            RETURNING slot
+            WHERE origin = $1 AND source_id = $5 AND until > now()
         ), turn AS (
             UPDATE origins SET
                 last_start_at = greatest(now(), next_start_at,
-                                         last_start_at + make_interval(secs => $5)),
+                                         last_start_at + make_interval(secs => $6)),
                 next_start_at = greatest(now(), next_start_at,
-                                         last_start_at + make_interval(secs => $5))
-                                + make_interval(secs => $6)
-            WHERE origin = $1 AND EXISTS (SELECT 1 FROM slot)
+                                         last_start_at + make_interval(secs => $6))
+                                + make_interval(secs => $7)
+            WHERE origin = $1 AND NOT EXISTS (SELECT 1 FROM deferred)
             RETURNING last_start_at
+        ), slot AS (
+            UPDATE origin_slots SET holder = $3, expires_at = now() + make_interval(secs => $4)
+            WHERE origin = $1 AND EXISTS (SELECT 1 FROM turn WHERE last_start_at <= now())
+              AND slot = ({_FREE})
+            RETURNING slot
         )
         SELECT (SELECT slot FROM slot) AS slot,
                (SELECT extract(epoch FROM last_start_at - now())::float8 FROM turn) AS wait,
                (SELECT extract(epoch FROM until - now())::float8 FROM deferred) AS deferred
         """,
-        origin, source_id, holder, cap, float(gap), float(next_gap), float(lease_seconds),
+        origin, cap, holder, float(lease_seconds), source_id, float(gap), float(next_gap),
     )  # fmt: skip
-    assert row is not None  # a SELECT of three scalar subqueries always returns one row
-    return Grant(
-        slot=row["slot"], wait=max(row["wait"] or 0.0, 0.0), deferred=row["deferred"] or 0.0
-    )
+    assert row is not None  # a SELECT of scalar subqueries always returns one row
+    wait = None if row["wait"] is None else max(row["wait"], 0.0)
+    return row["slot"], wait, row["deferred"] or 0.0
+
+
+async def take_origin_slot(
+    pool: asyncpg.Pool, origin: str, holder: str, *, cap: int, lease_seconds: float
+) -> int | None:
+    """Take a free place on the origin (the start is already reserved); None if all are held."""
+    value = await pool.fetchval(
+        f"""
+        UPDATE origin_slots SET holder = $3, expires_at = now() + make_interval(secs => $4)
+        WHERE origin = $1 AND slot = ({_FREE})
+        RETURNING slot
+        """,
+        origin, cap, holder, float(lease_seconds),
+    )  # fmt: skip
+    return None if value is None else int(value)
 
 
 async def mark_holder(conn: asyncpg.Connection, holder: str) -> None:
