@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
-from collections import deque
 from dataclasses import dataclass, field
 
+from ingestor.fetch.gate import Gate
 from ingestor.fetch.ledger import OriginLedger
 
 __all__ = ["Politeness", "Turn"]
@@ -23,52 +22,11 @@ _PRUNE_AT = 4096
 _POLL_FIRST, _POLL_CEILING = 0.02, 0.5
 
 
-class _Gate:
-    """A FIFO counting semaphore whose uncontended take costs no coroutine.
-
-    `asyncio.Semaphore.acquire` is a coroutine even when free; on the fetch path (two gates per
-    request) that was measurable against a bare aiohttp client.
-    """
-
-    __slots__ = ("free", "waiters")
-
-    def __init__(self, size: int) -> None:
-        self.free = size
-        self.waiters: deque[asyncio.Future[None]] = deque()
-
-    def try_take(self) -> bool:
-        if self.free > 0 and not self.waiters:
-            self.free -= 1
-            return True
-        return False
-
-    async def take(self) -> None:
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.waiters.append(waiter)
-        try:
-            await waiter
-        except BaseException:
-            if waiter.done() and not waiter.cancelled():
-                self.give()  # handed a place just as we were cancelled: pass it on
-            else:
-                with contextlib.suppress(ValueError):  # give() may have dropped it already
-                    self.waiters.remove(waiter)
-            raise
-
-    def give(self) -> None:
-        while self.waiters:
-            waiter = self.waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)  # hand the place over directly: FIFO, no stampede
-                return
-        self.free += 1
-
-
 @dataclass(slots=True)
 class _Origin:
     """One origin's state in this process."""
 
-    gate: _Gate = field(repr=False)
+    gate: Gate = field(repr=False)
     next_start: float = 0.0
     last_start: float = float("-inf")
     crawl_delay: float = 0.0
@@ -111,7 +69,7 @@ class Politeness:
         ledger: OriginLedger | None = None,
     ) -> None:
         self._per_origin = per_origin
-        self._global = _Gate(global_limit)
+        self._global = Gate(global_limit)
         self._spacing = spacing
         self._jitter = jitter
         self._max_crawl_delay = max_crawl_delay
@@ -174,7 +132,7 @@ class Politeness:
         if state is None:
             if len(self._origins) >= _PRUNE_AT:
                 self._prune()
-            state = self._origins[origin] = _Origin(_Gate(self._per_origin))
+            state = self._origins[origin] = _Origin(Gate(self._per_origin))
         return state
 
     def _prune(self) -> None:
