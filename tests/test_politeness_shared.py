@@ -17,8 +17,12 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from database.pool import create_pool
 from ingestor import store
+from ingestor.fetch import Fetcher, FetchPolicy, make_session
+from ingestor.schedule import SharedOrigins
 from tests.conftest import ROOT, truncate
+from tests.faultserver import FaultServer, fast_settings
 from tests.newsroom import Newsroom, Request, write_seeds
 from tests.reliability.procs import wait_until
 
@@ -148,3 +152,23 @@ async def test_starts_are_reserved_a_gap_apart_in_the_order_asked(pool: asyncpg.
     assert first == (0, 0.0, 0.0)
     # Reserved after the first's jittered gap, holding no place until then.
     assert second[0] is None and 5.5 < second[1] <= 6.0  # type: ignore[operator]
+
+
+async def test_fetches_go_on_with_this_process_s_limits_when_the_ledger_fails(
+    database_url: str,
+) -> None:
+    settings = fast_settings(min_host_spacing=0.05)
+    gone = await create_pool(database_url, min_size=1, max_size=2)
+    ledger = SharedOrigins(gone, settings, "gone")
+    await gone.close()  # every ledger call now fails
+    policy = FetchPolicy("polite", allow_private_network=True, respect_robots=False)
+    async with FaultServer() as server:
+        session = make_session(settings)
+        try:
+            fetcher = Fetcher(settings, session, ledger=ledger)
+            outs = [await fetcher.get(server.url(f"/page/{i}"), source=policy) for i in range(3)]
+        finally:
+            await session.close()
+    assert all(o.ok for o in outs), [o.error_message for o in outs]
+    starts = [s.at for s in server.seen]
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.045, "spaced here instead"
