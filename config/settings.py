@@ -72,9 +72,12 @@ class Settings:
     retention_days: int = 90
     retention_batch: int = 500
     # Scheduling.
-    tick_seconds: float = 30.0
+    tick_seconds: float = 30.0  # longest an idle worker sleeps before looking for due sources
     workers: int = 4
     lease_seconds: int = 300
+    # Per-origin limits kept in PostgreSQL so that they hold across processes (two round
+    # trips per request); off keeps them in each process's memory only.
+    shared_politeness: bool = True
     # Feeds.
     feed_default_limit: int = 50
     feed_max_limit: int = 200
@@ -129,6 +132,15 @@ def _positive_float(value: str) -> float:
 
 def _non_negative_float(value: str) -> float:
     return _positive_float(value) if value.strip() not in ("0", "0.0") else 0.0
+
+
+def _bool(value: str) -> bool:
+    lowered = value.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
 
 
 def _hours_list(value: str) -> tuple[float, ...]:
@@ -226,6 +238,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "tick_seconds": _positive_float,
     "workers": _int_range(1, 256),
     "lease_seconds": _int_range(10, 86400),
+    "shared_politeness": _bool,
     "feed_default_limit": _int_range(1, 1000),
     "feed_max_limit": _int_range(1, 1000),
     "feed_cache_entries": _int_range(0, 1_000_000),
@@ -280,7 +293,9 @@ def _read_toml(path: Path) -> dict[str, tuple[str, str]]:
         field = key.lower().removeprefix("warta_")
         if field not in _PARSERS:
             raise SettingsError(f"WARTA_CONFIG: {path}: unknown setting {key!r}")
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
+        if isinstance(value, bool) and _PARSERS[field] is _bool:
+            value = "true" if value else "false"
+        elif isinstance(value, bool) or not isinstance(value, str | int | float):
             raise SettingsError(f"WARTA_CONFIG: {path}: {key} must be a string or number")
         out[field] = (f"{path}: {key}", str(value))
     return out

@@ -22,7 +22,7 @@ from database.embedded import EmbeddedPostgres
 from database.pool import create_pool, migrate
 from ingestor import store
 from ingestor.schedule.runstate import RunSummary
-from ingestor.schedule.scheduler import run_claimed, worker_id
+from ingestor.schedule.workers import run_claimed, worker_id
 from ingestor.sources.load import load_sources
 from ingestor.sources.model import Source
 from warta.demo import write_simsite_seeds

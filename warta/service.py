@@ -19,7 +19,14 @@ from config.settings import Settings
 from feeds.app import make_app
 from ingestor import store
 from ingestor.fetch import Fetcher, make_session
-from ingestor.schedule import IngestContext, RunSummary, Scheduler, run_claimed, worker_id
+from ingestor.schedule import (
+    IngestContext,
+    RunSummary,
+    Scheduler,
+    SharedOrigins,
+    run_claimed,
+    worker_id,
+)
 from ingestor.sources import Source
 from warta.output import print_json
 from warta.progress import ProgressBar
@@ -34,11 +41,17 @@ SHUTDOWN_DEADLINE = 20.0
 
 @asynccontextmanager
 async def ingest_context(settings: Settings, pool: asyncpg.Pool) -> AsyncIterator[IngestContext]:
-    """The one ClientSession of the process, opened and closed here."""
+    """The one ClientSession of the process, opened and closed here, and the fetcher over it,
+    whose per-origin limits are kept in PostgreSQL for all processes unless switched off."""
     session = make_session(settings)
+    ledger = SharedOrigins(pool, settings, worker_id()) if settings.shared_politeness else None
     try:
-        yield IngestContext.create(settings, pool, Fetcher(settings, session), load_catalogue())
+        fetcher = Fetcher(settings, session, ledger=ledger)
+        yield IngestContext.create(settings, pool, fetcher, load_catalogue())
     finally:
+        if ledger is not None:
+            with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                await ledger.close()  # else the places' leases run out
         await session.close()
 
 
@@ -69,14 +82,14 @@ async def run(settings: Settings, sources: Sequence[Source], *, serve: bool, ing
             log.info("feeds at %s/feeds/all.atom", settings.base_url)
         try:
             async with ingest_context(settings, pool) as ctx:
-                scheduler = Scheduler(ctx, sources) if ingest else None
-                if scheduler:
-                    scheduler.start()
-                    log.info("ingesting %d sources as %s", len(sources), scheduler.owner)
-                await _wait_for_signal()
-                log.info("shutting down")
-                if scheduler:
-                    await scheduler.stop(SHUTDOWN_DEADLINE)
+                if ingest:
+                    async with Scheduler(ctx, sources, stop_deadline=SHUTDOWN_DEADLINE) as sched:
+                        log.info("ingesting %d sources as %s", len(sources), sched.owner)
+                        await _wait_for_signal()
+                        log.info("shutting down")
+                else:
+                    await _wait_for_signal()
+                    log.info("shutting down")
         finally:
             if runner is not None:
                 await runner.cleanup()

@@ -14,11 +14,14 @@ from ingestor.fetch.fetcher import (
     make_session,
     policy_for,
 )
+from ingestor.fetch.ledger import Grant, OriginLedger
 
 __all__ = [
     "FetchOutcome",
     "FetchPolicy",
     "Fetcher",
+    "Grant",
+    "OriginLedger",
     "Validators",
     "decode_text",
     "make_session",

@@ -24,6 +24,7 @@ from ingestor.fetch.backoff import is_retryable_status, next_attempt_after, retr
 from ingestor.fetch.body import ACCEPT_ENCODING
 from ingestor.fetch.exchange import REDIRECTS, Exchange, exchange
 from ingestor.fetch.guard import GuardScope, HostCheck, enter_scope, leave_scope
+from ingestor.fetch.ledger import OriginLedger
 from ingestor.fetch.outcome import (
     ERROR_KINDS,
     ErrorKind,
@@ -67,6 +68,7 @@ class Fetcher:
         session: aiohttp.ClientSession,
         *,
         rng: random.Random | None = None,
+        ledger: OriginLedger | None = None,
     ) -> None:
         self._settings = settings
         self._session = session
@@ -78,6 +80,7 @@ class Fetcher:
             jitter=settings.host_spacing_jitter,
             max_crawl_delay=settings.max_crawl_delay,
             rng=self._rng,
+            ledger=ledger,
         )
         self._robots = RobotsCache(
             agent=ROBOTS_AGENT, ttl=settings.robots_ttl, error_ttl=settings.robots_error_ttl
@@ -230,27 +233,30 @@ class Fetcher:
                 return ex, tries
             if wait > 0.0:
                 await asyncio.sleep(wait)
+            turn = self._politeness.try_acquire(origin) or await self._politeness.acquire(
+                origin, policy.source_id
+            )
+            if turn is None:
+                continue  # another process recorded a Retry-After for this origin and source
             tries += 1
             # The guard scope tells the socket factory what this request may connect to.
             token = enter_scope(scope)
             try:
-                turn = self._politeness.try_acquire(origin) or await self._politeness.acquire(
-                    origin
-                )
-                try:
-                    last = await exchange(
-                        self._session, url, headers, proxy=proxy, proxy_auth=auth, limit=limit,
-                        truncate=truncate, decompress=self._decompress, watchdog=self._watchdog,
-                    )  # fmt: skip
-                finally:
-                    self._politeness.release(turn)
+                last = await exchange(
+                    self._session, url, headers, proxy=proxy, proxy_auth=auth, limit=limit,
+                    truncate=truncate, decompress=self._decompress, watchdog=self._watchdog,
+                )  # fmt: skip
             finally:
                 leave_scope(token)
+                if turn.slot is None:
+                    self._politeness.release(turn)
+                else:
+                    await self._politeness.release_shared(turn)
             if scope.blocked is not None:
                 last.kind = "blocked_address"
                 last.message = f"refused to connect to non-public address {scope.blocked}"
             if last.retry_after is not None and last.status in (429, 503):
-                self._politeness.defer(origin, policy.source_id, last.retry_after)
+                await self._politeness.defer(origin, policy.source_id, last.retry_after)
             retryable = last.kind in _RETRY_KINDS or (
                 last.kind in _STATUS_KINDS
                 and last.status is not None

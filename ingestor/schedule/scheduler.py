@@ -1,131 +1,76 @@
-"""Tick with APScheduler, claim due sources from PostgreSQL, run them with bounded concurrency."""
+"""The ingest side of a process: continuous workers, plus APScheduler for the periodic jobs only.
+
+Source runs are not scheduled by APScheduler: due-ness lives in PostgreSQL and the workers
+(`ingestor.schedule.workers`) claim sources as they free up. APScheduler keeps what is
+periodic by nature: retention (daily) and the lease sweep. The one AsyncIOScheduler of the
+process is created in `start` and shut down in `stop`; `async with Scheduler(...)` pairs them.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import os
-import random
-import socket
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from types import TracebackType
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from ingestor import store
-from ingestor.schedule.pipeline import refresh_source
-from ingestor.schedule.runstate import IngestContext, RunSummary
+from ingestor.schedule.runstate import IngestContext
+from ingestor.schedule.workers import Workers, worker_id
 from ingestor.sources import Source
 
-__all__ = ["Scheduler", "run_claimed"]
+__all__ = ["Scheduler"]
 
 log = logging.getLogger(__name__)
 _RETENTION_LOCK = 0x5741525452  # "WARTR"
-_AFTER_CRASH = 60.0  # seconds before a source whose run crashed is tried again
-
-
-def worker_id() -> str:
-    """A lease owner name unique to this process (host, pid, random suffix)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{random.getrandbits(24):06x}"
-
-
-def next_interval(source: Source, summary: RunSummary) -> float:
-    """Seconds until the next run, as the run's cadence said (the source's bound otherwise)."""
-    if summary.next_poll_s is not None:
-        return summary.next_poll_s
-    return source.poll_max_seconds * random.uniform(0.9, 1.1)
-
-
-async def _renew(ctx: IngestContext, source_id: str, owner: str) -> None:
-    lease = ctx.settings.lease_seconds
-    while True:
-        await asyncio.sleep(lease / 3)
-        await store.renew_lease(ctx.pool, source_id, owner, lease_seconds=lease)
-
-
-async def run_claimed(
-    ctx: IngestContext,
-    sources: Mapping[str, Source],
-    owner: str,
-    *,
-    only: Sequence[str] = (),
-    limit: int = 100,
-    progress: Callable[[RunSummary], None] | None = None,
-) -> list[RunSummary]:
-    """Claim what is due, run each claimed source once, release; returns the summaries.
-
-    While a source runs, its lease is renewed every third of the lease time, so a long run
-    is never taken over by another process; a crashed process stops renewing and its
-    leases expire.
-    """
-    claimed = await store.claim_due_sources(
-        ctx.pool, owner, limit=limit, lease_seconds=ctx.settings.lease_seconds, only=only
-    )
-    gate = asyncio.Semaphore(ctx.settings.workers)
-
-    async def one(source_id: str) -> RunSummary | None:
-        source = sources.get(source_id)
-        if source is None:  # in the database but no longer in this process's catalogue
-            await store.release_source(ctx.pool, source_id, owner, next_in=3600)
-            return None
-        async with gate:
-            heartbeat = asyncio.create_task(_renew(ctx, source_id, owner))
-            try:
-                summary = await refresh_source(ctx, source)
-            except Exception as exc:  # the database went away, or a bug: never the others' problem
-                log.exception("%s %s: run failed", source.id, source.base_url,
-                              extra={"source_id": source.id, "url": source.base_url})  # fmt: skip
-                summary = RunSummary(source_id=source.id, run_id="-", ok=False,
-                                     error_kind="internal", error_message=str(exc)[:500])  # fmt: skip
-                with contextlib.suppress(Exception):  # if this fails too, the lease expires
-                    await store.release_source(ctx.pool, source_id, owner, next_in=_AFTER_CRASH)
-                return summary
-            finally:
-                heartbeat.cancel()
-                await asyncio.gather(heartbeat, return_exceptions=True)
-        if progress is not None:
-            progress(summary)
-        await store.release_source(
-            ctx.pool, source_id, owner, next_in=next_interval(source, summary)
-        )
-        return summary
-
-    results = await asyncio.gather(*(one(sid) for sid in claimed))
-    return [r for r in results if r is not None]
+_SWEEP_SECONDS = 60.0
 
 
 class Scheduler:
-    """APScheduler only ticks (coalesced, one at a time); due-ness lives in the database."""
+    """Workers that claim due sources continuously, and the periodic jobs beside them."""
 
-    def __init__(self, ctx: IngestContext, sources: Sequence[Source]) -> None:
+    def __init__(
+        self, ctx: IngestContext, sources: Sequence[Source], *, stop_deadline: float = 20.0
+    ) -> None:
         self.ctx = ctx
         self.sources = {s.id: s for s in sources}
         self.owner = worker_id()
-        self._scheduler = AsyncIOScheduler(timezone="UTC")
-        self._current: asyncio.Task[Any] | None = None
-
-    async def tick(self) -> None:
-        self._current = asyncio.current_task()
-        try:
-            await run_claimed(self.ctx, self.sources, self.owner, limit=self.ctx.settings.workers)
-        except Exception:  # a tick must never kill the scheduler; the next tick retries
-            log.exception("ingest tick failed")
-        finally:
-            self._current = None
+        self.workers = Workers(
+            ctx, self.sources, self.owner,
+            count=ctx.settings.workers, idle_max=ctx.settings.tick_seconds,
+        )  # fmt: skip
+        self._stop_deadline = stop_deadline
+        self._periodic: AsyncIOScheduler | None = None
+        self._running: asyncio.Task[Any] | None = None
 
     def start(self) -> None:
-        self._scheduler.add_job(
-            self.tick, "interval", seconds=self.ctx.settings.tick_seconds,
-            coalesce=True, max_instances=1, next_run_time=datetime.now(UTC),
-        )  # fmt: skip
+        """Start the workers and the periodic jobs (in a running event loop)."""
+        self._running = asyncio.create_task(self.workers.run())
+        self._periodic = AsyncIOScheduler(timezone="UTC")
         # Retention an hour after start, then daily: not at start, so restarts stay cheap.
-        self._scheduler.add_job(
+        self._periodic.add_job(
             self.retention, "interval", hours=24, coalesce=True, max_instances=1,
             next_run_time=datetime.now(UTC) + timedelta(hours=1),
         )  # fmt: skip
-        self._scheduler.start()
+        self._periodic.add_job(
+            self.sweep, "interval", seconds=_SWEEP_SECONDS, coalesce=True, max_instances=1
+        )
+        self._periodic.start()
+
+    async def __aenter__(self) -> Scheduler:
+        self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop(self._stop_deadline)
 
     async def retention(self) -> None:
         """Daily: delete expired articles; one process at a time (advisory lock), never fatal."""
@@ -150,13 +95,31 @@ class Scheduler:
         except Exception:  # the next day's run retries
             log.exception("retention failed")
 
+    async def sweep(self) -> None:
+        """Every minute: clear the leases and politeness places of processes that died."""
+        try:
+            leases = await store.sweep_leases(self.ctx.pool)
+            places = await store.sweep_origins(self.ctx.pool)
+        except Exception as exc:  # the next sweep retries; expired leases are claimable anyway
+            log.warning("lease sweep failed: %s", exc)
+            return
+        if leases or places:
+            log.info("lease sweep: %d source leases, %d origin places or deferrals cleared",
+                     leases, places)  # fmt: skip
+
     async def stop(self, deadline: float) -> None:
-        """Stop claiming, let the running tick finish within `deadline` s, release our leases."""
-        self._scheduler.shutdown(wait=False)
-        current = self._current
-        if current is not None and not current.done():
-            done, _ = await asyncio.wait({current}, timeout=deadline)
-            if not done:
-                current.cancel()
-                await asyncio.gather(current, return_exceptions=True)
+        """Claim nothing more, let running sources finish within `deadline` s, release leases."""
+        if self._periodic is not None:
+            self._periodic.shutdown(wait=False)
+            self._periodic = None
+        running, self._running = self._running, None
+        if running is None:
+            return
+        self.workers.stop()
+        done, _ = await asyncio.wait({running}, timeout=deadline)
+        if not done:
+            running.cancel()
+        results = await asyncio.gather(running, return_exceptions=True)
+        if isinstance(results[0], Exception):
+            log.error("workers ended with %r", results[0])
         await store.release_leases(self.ctx.pool, self.owner)

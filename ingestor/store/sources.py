@@ -18,8 +18,10 @@ __all__ = [
     "release_leases",
     "release_source",
     "renew_lease",
+    "seconds_until_due",
     "set_circuit",
     "source_state",
+    "sweep_leases",
     "sync_sources",
 ]
 
@@ -82,12 +84,19 @@ async def sync_sources(pool: asyncpg.Pool, sources: Sequence[Source]) -> None:
 
 
 async def claim_due_sources(
-    pool: asyncpg.Pool, owner: str, *, limit: int, lease_seconds: int, only: Sequence[str] = ()
+    pool: asyncpg.Pool,
+    owner: str,
+    *,
+    limit: int,
+    lease_seconds: int,
+    only: Sequence[str] = (),
+    exclude: Sequence[str] = (),
 ) -> list[str]:
     """Lease up to `limit` due, enabled sources to `owner`; other processes skip them.
 
     `FOR UPDATE SKIP LOCKED` lets any number of workers claim concurrently without waiting on
-    each other; an expired lease (a crashed worker) makes the source claimable again.
+    each other; an expired lease (a crashed worker) makes the source claimable again. `only`
+    narrows the choice to some sources, `exclude` leaves some out (those a pass already ran).
     """
     rows = await pool.fetch(
         """
@@ -98,6 +107,7 @@ async def claim_due_sources(
               AND (lease_expires_at IS NULL OR lease_expires_at < now())
               AND (circuit_open_until IS NULL OR circuit_open_until <= now())
               AND (cardinality($4::text[]) = 0 OR id = ANY($4::text[]))
+              AND NOT (id = ANY($5::text[]))
             ORDER BY next_run_at
             LIMIT $2
             FOR UPDATE SKIP LOCKED)
@@ -107,8 +117,40 @@ async def claim_due_sources(
         limit,
         float(lease_seconds),
         list(only),
+        list(exclude),
     )
     return [r["id"] for r in rows]
+
+
+async def seconds_until_due(pool: asyncpg.Pool, *, only: Sequence[str] = ()) -> float | None:
+    """Seconds until the next enabled source can be claimed (0.0 if one can now), None if none.
+
+    A source is claimable once it is due, its circuit is closed and no live lease holds it.
+    """
+    value = await pool.fetchval(
+        """
+        SELECT extract(epoch FROM min(greatest(
+                   next_run_at, coalesce(circuit_open_until, next_run_at),
+                   coalesce(lease_expires_at, next_run_at))) - now())::float8
+        FROM sources
+        WHERE enabled AND (cardinality($1::text[]) = 0 OR id = ANY($1::text[]))
+        """,
+        list(only),
+    )
+    return None if value is None else max(float(value), 0.0)
+
+
+async def sweep_leases(pool: asyncpg.Pool) -> int:
+    """Clear leases that ran out (their holder died); returns how many.
+
+    An expired lease is claimable anyway; clearing it keeps `warta sources` and the API from
+    showing a dead process as the owner.
+    """
+    result = await pool.execute(
+        "UPDATE sources SET lease_owner = NULL, lease_expires_at = NULL"
+        " WHERE lease_owner IS NOT NULL AND lease_expires_at < now()"
+    )
+    return int(result.split()[-1])
 
 
 async def release_source(pool: asyncpg.Pool, source_id: str, owner: str, *, next_in: float) -> None:

@@ -50,6 +50,20 @@ def _tests(junit: Path) -> str:
     return f"{passed} checks passed, {failures + errors} failed{held}"
 
 
+def _random_kills(r: dict[str, Any]) -> str:
+    """The random-kill row: where the workers were when they died, and the spread."""
+    stored = r["stored_when_killed"]
+    moments = [m.replace("lease-renewal", "during a lease renewal") for m in r.get("moments", [])]
+    where = ", ".join(f"{moments.count(m)} {m}" for m in dict.fromkeys(moments))
+    return (
+        f"{r['rounds']} rounds"
+        + (f" ({where})" if where else "")
+        + f", {r['workers_killed']} workers killed; articles stored at the kill"
+        f" {min(stored)}–{max(stored)} ({', '.join(map(str, stored))}); after restart"
+        f" {r['articles']} articles each round, **0 lost, 0 duplicated**"
+    )
+
+
 def rows(p: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if load := p.get("load"):
@@ -81,11 +95,7 @@ def rows(p: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
             f" {k['restart_s']} s, each article once"
         )))  # fmt: skip
     if r := p.get("kill9_random"):
-        out.append(("`kill -9` at random", (
-            f"{r['rounds']} rounds, {r['workers_killed']} workers killed mid-run (articles stored"
-            f" at the kill: {r['stored_when_killed']}); after restart {r['articles']} articles"
-            " each round, **0 lost, 0 duplicated**"
-        )))  # fmt: skip
+        out.append(("`kill -9` at random", _random_kills(r)))
     if s := p.get("source_faults"):
         kinds = ", ".join(f"{k}: {'/'.join(v)}" for k, v in s["error_kinds"].items())
         out.append(("Site faults", (

@@ -4,8 +4,9 @@ A batch of articles is one transaction. The first proof stops a real `warta inge
 the middle of one (a test transaction holds an uncommitted row with the identity of an article
 halfway through the batch, so the worker's INSERT waits on it after writing the ones before),
 kills it with SIGKILL, and shows that nothing of the batch survived, then that a restarted
-worker stores every article exactly once. The second kills workers at random moments, round
-after round.
+worker stores every article exactly once. The second kills workers round after round at
+moments that really differ (mid-fetch, mid-store, mid-commit, during a lease renewal), each
+armed after a random share of the run.
 """
 
 from __future__ import annotations
@@ -139,44 +140,140 @@ async def test_kill_9_in_the_middle_of_a_batch_write_leaves_no_partial_rows(
     record("kill9_mid_batch", rows_written_then_rolled_back=written, restart_s=round(took, 1))
 
 
-@pytest.mark.timeout(900)
+# Where a worker can be when it dies, and how each moment is caught (see _arm).
+MOMENTS = ("mid-fetch", "mid-store", "mid-commit", "lease-renewal")
+_GATE_KEY = 0x57474154  # advisory lock the test's gate trigger waits on
+_GATE_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION warta_test_gate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_lock_shared({_GATE_KEY});
+    PERFORM pg_advisory_unlock_shared({_GATE_KEY});
+    RETURN NEW;
+END $$
+"""
+_GATES = {
+    # Before each row: the worker stops inside its batch INSERT.
+    "mid-store": "CREATE TRIGGER warta_test_gate BEFORE INSERT ON articles"
+    " FOR EACH ROW EXECUTE FUNCTION warta_test_gate()",
+    # Deferred to COMMIT: the worker stops inside its COMMIT, the batch fully written.
+    "mid-commit": "CREATE CONSTRAINT TRIGGER warta_test_gate AFTER INSERT ON articles"
+    " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION warta_test_gate()",
+}
+_CAUGHT = {
+    "mid-store": "wait_event = 'advisory' AND query LIKE '%INSERT INTO articles%'",
+    "mid-commit": "wait_event = 'advisory' AND query ILIKE 'commit%'",
+    "lease-renewal": "wait_event_type = 'Lock' AND query LIKE 'UPDATE sources SET lease_expires_at%'",
+}
+
+
+async def _caught(pool: asyncpg.Pool, moment: str) -> bool:
+    return bool(
+        await pool.fetchval(f"SELECT count(*) FROM pg_stat_activity WHERE {_CAUGHT[moment]}")
+    )
+
+
+async def _kill_at(
+    moment: str, site: SimSite, pool: asyncpg.Pool, blocker: asyncpg.Connection,
+    workers: list[Warta], rng: random.Random,
+) -> None:  # fmt: skip
+    """Wait until a worker is at `moment`, then kill every worker with SIGKILL.
+
+    mid-fetch: an article page was just requested (the site answers it 2 s later), killed a
+    random part of the way into it. mid-store / mid-commit: a trigger on `articles` waits on an
+    advisory lock the test holds, so a worker's batch stops inside its INSERT or its COMMIT.
+    lease-renewal: the test locks the source rows, so a worker's lease heartbeat waits.
+    """
+
+    def alive() -> None:
+        for worker in workers:
+            assert worker.alive(), worker.log()[-3000:]
+
+    if moment == "mid-fetch":
+        before = sum(r.path_qs.startswith("/berita/") for r in site.requests)
+
+        async def fetching() -> bool:
+            alive()
+            now = sum(r.path_qs.startswith("/berita/") for r in site.requests)
+            return now > before
+
+        await wait_until(fetching, 60, "an article page requested", every=0.05)
+        await asyncio.sleep(rng.uniform(0.0, 1.5))  # the page is answered after 2 s
+    else:
+        if moment in _GATES:
+            await blocker.execute("SELECT pg_advisory_lock($1)", _GATE_KEY)
+            await blocker.execute(_GATES[moment])
+        else:
+            await blocker.execute("BEGIN")
+            await blocker.execute("SELECT 1 FROM sources FOR UPDATE")
+
+        async def at_moment() -> bool:
+            alive()
+            return await _caught(pool, moment)
+
+        await wait_until(at_moment, 60, f"a worker caught {moment}", every=0.05)
+    for worker in workers:
+        worker.kill()
+        await worker.stop()
+
+
+async def _open_gates(blocker: asyncpg.Connection, moment: str) -> None:
+    """Undo what _kill_at set up; a dead worker's waiting backend then ends its transaction."""
+    if moment in _GATES:
+        await blocker.execute("DROP TRIGGER IF EXISTS warta_test_gate ON articles")
+        await blocker.execute("SELECT pg_advisory_unlock_all()")
+    elif moment == "lease-renewal":
+        await blocker.execute("ROLLBACK")
+
+
+@pytest.mark.timeout(1200)
 async def test_workers_killed_at_random_moments_lose_and_double_nothing(
     site: SimSite, settings: Settings, pool: asyncpg.Pool, tmp_path: Path
 ) -> None:
-    rounds = int(pick(full=5, quick=1))
+    rounds = int(pick(full=8, quick=2))
     rng = random.Random(8)
+    moments = [MOMENTS[i % len(MOMENTS)] for i in range(rounds)]
+    rng.shuffle(moments)
     urls = _expected(site)
     kills = 0
     partial: list[int] = []  # articles stored when the workers died, per round
     started = time.monotonic()
-    for _ in range(rounds):
-        await truncate(pool)
-        for bureau in BUREAUS:  # slow pages keep the workers busy long enough to be caught
-            site.set_fault(bureau, "/berita/*", "slow")
-        workers = [await Warta(tmp_path, _env(settings), "ingest").start() for _ in range(2)]
-        try:
+    blocker = await asyncpg.connect(settings.database_url)
+    try:
+        await blocker.execute(_GATE_FUNCTION)
+        for moment in moments:
+            await truncate(pool)
+            # A random few bureaus answer at once and are stored early; the others' slow pages
+            # keep the workers busy long enough to be caught.
+            quick = rng.sample(BUREAUS, rng.randint(0, 2))
+            for bureau in BUREAUS:
+                if bureau not in quick:
+                    site.set_fault(bureau, "/berita/*", "slow")
+            early = len(_expected(site, tuple(quick)))
+            workers = [await Warta(tmp_path, _env(settings), "ingest").start() for _ in range(2)]
+            try:
 
-            async def some_stored() -> bool:
-                return bool(await pool.fetchval("SELECT count(*) FROM articles"))
+                async def stored_early(early: int = early) -> bool:
+                    return int(await pool.fetchval("SELECT count(*) FROM articles")) >= early
 
-            # Mid-run: some batches are in, others are being fetched or written.
-            await wait_until(some_stored, 60, "the workers' first batch")
-            await asyncio.sleep(rng.uniform(0.0, 3.0))
-            for worker in workers:
-                worker.kill()
-                await worker.stop()
-                kills += 1
-            partial.append(int(await pool.fetchval("SELECT count(*) FROM articles")))
-        finally:
-            site.clear_faults()
-            for worker in workers:
-                await worker.stop()
-        await _restart_until_stored(settings, pool, tmp_path, urls)
-        await _exactly_once(pool, urls)
+                await wait_until(stored_early, 120, "the quick bureaus stored")
+                await asyncio.sleep(rng.uniform(0.0, 4.0))  # then arm at a random point
+                await _kill_at(moment, site, pool, blocker, workers, rng)
+                kills += len(workers)
+                partial.append(int(await pool.fetchval("SELECT count(*) FROM articles")))
+            finally:
+                site.clear_faults()
+                await _open_gates(blocker, moment)
+                for worker in workers:
+                    await worker.stop()
+            await _restart_until_stored(settings, pool, tmp_path, urls)
+            await _exactly_once(pool, urls)
+    finally:
+        await blocker.close()
     record(
         "kill9_random",
         rounds=rounds,
         workers_killed=kills,
+        moments=moments,
         stored_when_killed=partial,
         articles=len(urls),
         seconds=round(time.monotonic() - started),

@@ -13,7 +13,7 @@ from config.catalogue import load_catalogue
 from config.settings import Settings, load_settings
 from database.pool import create_pool
 from ingestor import store
-from ingestor.schedule.scheduler import run_claimed, worker_id
+from ingestor.schedule.workers import run_claimed, worker_id
 from ingestor.sources.load import load_sources
 from ingestor.sources.model import Source
 from tests.conftest import free_port, truncate
