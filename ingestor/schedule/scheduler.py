@@ -152,11 +152,15 @@ class Scheduler:
 
     async def stop(self, deadline: float) -> None:
         """Stop claiming, let the running tick finish within `deadline` s, release our leases."""
-        self._scheduler.shutdown(wait=False)
+        # Pause first: APScheduler's shutdown cancels running jobs at once, and a tick cut
+        # short that way logs a CancelledError traceback on every stop.
+        self._scheduler.pause()
+        await asyncio.sleep(0)  # a tick submitted just now starts and registers itself
         current = self._current
         if current is not None and not current.done():
             done, _ = await asyncio.wait({current}, timeout=deadline)
             if not done:
                 current.cancel()
                 await asyncio.gather(current, return_exceptions=True)
+        self._scheduler.shutdown(wait=False)
         await store.release_leases(self.ctx.pool, self.owner)
