@@ -188,6 +188,7 @@ async def set_enabled(settings: Settings, source_id: str, enabled: bool) -> int:
             enabled,
         )
     if result.endswith(" 0"):
-        raise UsageError(f"warta sources: unknown source id {source_id!r}")
+        action = "enable" if enabled else "disable"
+        raise UsageError(f"sources {action}: unknown source id {source_id!r}")
     print(f"{source_id}: {'enabled' if enabled else 'disabled'}")
     return 0
