@@ -142,10 +142,16 @@ class EmbeddedPostgres:
             os.chown(self.pgdata, entry.pw_uid, entry.pw_gid)
         if not (self.pgdata / "PG_VERSION").exists():
             log.info("creating the embedded database in %s", self.pgdata)
-            commands.initdb(
-                ["--auth=trust", "--auth-local=trust", "--encoding=utf8", "-U", "postgres"],
-                pgdata=self.pgdata, user=self._user, start_new_session=True,
-            )  # fmt: skip
+            try:
+                commands.initdb(
+                    ["--auth=trust", "--auth-local=trust", "--encoding=utf8", "-U", "postgres"],
+                    pgdata=self.pgdata, user=self._user, start_new_session=True,
+                )  # fmt: skip
+            except subprocess.CalledProcessError as exc:
+                raise EmbeddedError(
+                    f"initdb failed in {self.pgdata} (exit {exc.returncode}); remove that folder"
+                    " and try again, with WARTA_LOG_LEVEL=DEBUG to see its output"
+                ) from None
 
     def _pg_ctl_start(self) -> Any:
         commands, utils, runtime_path = _pgserver()

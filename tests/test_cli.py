@@ -78,6 +78,7 @@ CASES = [
     (["ingest", "--once"], {"WARTA_DATABASE_URL": UNREACHABLE}, 1, "database unreachable"),
     (["sources", "disable", "x"], {"WARTA_DATABASE_URL": UNREACHABLE}, 1, "database unreachable"),
     (["serve"], {"WARTA_DATABASE_URL": UNREACHABLE}, 1, "database unreachable"),
+    (["migrate"], {"WARTA_DATA_DIR": "/dev/null/var"}, 2, "WARTA_DATA_DIR"),
     (["nonsense"], {}, 2, "invalid choice"),
 ]
 

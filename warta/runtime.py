@@ -137,6 +137,10 @@ async def database(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
     embedded: EmbeddedPostgres | None = None
     dsn = settings.database_url
     if dsn is None:
+        try:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"WARTA_DATA_DIR: cannot create {settings.data_dir}: {exc}") from None
         embedded = EmbeddedPostgres(settings.data_dir)
         dsn = await _start_embedded(embedded)
     try:
