@@ -21,7 +21,10 @@ _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 def shipped_seeds() -> Path:
     """The catalogue shipped inside the package (`seeds/`), the default of WARTA_SEEDS."""
     # Wheels install unzipped, so the data package is a real folder wherever Warta runs.
-    return Path(str(resources.files("seeds")))
+    try:
+        return Path(str(resources.files("seeds")))
+    except ModuleNotFoundError:  # installed without it (the image copies seeds/ on its own)
+        return Path("seeds")
 
 
 class SettingsError(ValueError):

@@ -41,7 +41,11 @@ def run_command(main: Coroutine[Any, Any, int], *, service: bool) -> int:
     `kill -TERM -- -PGID` delivers two; Ctrl-C twice) cannot cut a cleanup short. A stopped
     service exits 0; a one-shot command stopped halfway exits 1.
     """
-    return asyncio.run(_until_signal(main, service=service))
+    try:
+        return asyncio.run(_until_signal(main, service=service))
+    except asyncio.CancelledError:
+        # The signal came after the command's last await: it had finished anyway.
+        return EXIT_OK
 
 
 async def _until_signal(main: Coroutine[Any, Any, int], *, service: bool) -> int:
