@@ -7,14 +7,24 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from dataclasses import field as dataclass_field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["Settings", "SettingsError", "load_settings"]
+__all__ = ["Settings", "SettingsError", "load_settings", "shipped_seeds"]
 
 PROJECT_URL = "https://github.com/warta-news/warta"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def shipped_seeds() -> Path:
+    """The catalogue shipped inside the package (`seeds/`), the default of WARTA_SEEDS."""
+    # Wheels install unzipped, so the data package is a real folder wherever Warta runs.
+    try:
+        return Path(str(resources.files("seeds")))
+    except ModuleNotFoundError:  # installed without it (the image copies seeds/ on its own)
+        return Path("seeds")
 
 
 class SettingsError(ValueError):
@@ -30,7 +40,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     public_url: str = ""
-    seeds: Path = Path("seeds")
+    seeds: Path = dataclass_field(default_factory=shipped_seeds)
     user_agent_contact: str = PROJECT_URL
     log_level: str = "INFO"
     log_format: str = "text"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-__all__ = ["DATE_SOURCES", "ArticleRecord", "DateSource", "Related"]
+__all__ = ["DATE_SOURCES", "ArticleRecord", "DateSource", "Related", "article_json", "format_utc"]
 
 DateSource = Literal["jsonld", "meta", "page", "rss", "sitemap", "url", "first_seen"]
 DATE_SOURCES: tuple[str, ...] = ("jsonld", "meta", "page", "rss", "sitemap", "url", "first_seen")
@@ -74,6 +74,17 @@ class ArticleRecord:
                 value = list(value)
             out[f.name] = value
         return out
+
+
+def article_json(
+    record: ArticleRecord, *, article_id: int | None = None, duplicate_of_id: int | None = None
+) -> dict[str, Any]:
+    """The record as `warta extract` prints it and the API serves it: the same keys everywhere.
+
+    `id` and `duplicate_of_id` are the stored article's and its cluster's canonical article's
+    ids; null for a record that was never stored.
+    """
+    return {"id": article_id, **record.to_json(), "duplicate_of_id": duplicate_of_id}
 
 
 def format_utc(value: datetime) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from database.records import format_utc
+from database.source_health import source_rows
 from feeds.changelog import Change, ChangeCursor, CursorExpired, change_page
 from feeds.query import ArticleRow, article
 from feeds.response import CORS, make_representation, respond
@@ -162,22 +163,9 @@ async def api_article(request: web.Request) -> web.Response:
     return respond(request, rep)
 
 
-_SOURCES = """
-SELECT s.id, s.name, s.base_url, s.province, s.timezone, s.lang, s.republish, s.rights,
-       s.enabled, s.health, s.disabled_reason, s.last_run_at, s.last_success_at,
-       s.last_error_at, s.last_error_kind, s.last_error_message, s.consecutive_failures,
-       s.circuit_open_until, s.articles_last_run, s.next_run_at,
-       (SELECT count(*) FROM articles a WHERE a.source_id = s.id) AS articles
-FROM sources s ORDER BY s.id
-"""
-
-
 async def api_sources(request: web.Request) -> web.Response:
     """Every source with its health, as operators and dashboards want it."""
-    rows = await request.app[STATE].pool.fetch(_SOURCES)
-    sources = [
-        {k: (_time(v) if isinstance(v, datetime) else v) for k, v in dict(r).items()} for r in rows
-    ]
+    sources = await source_rows(request.app[STATE].pool)
     rep = make_representation(
         _json({"sources": sources}), _JSON, modified_at=None, cache_control="no-cache", cors=True
     )

@@ -26,7 +26,10 @@ def warta_extract(*args: str) -> subprocess.CompletedProcess[str]:
 def test_one_file_prints_the_record_with_the_source_found_by_host() -> None:
     proc = warta_extract(str(WITH_LD))
     assert proc.returncode == 0, proc.stderr
+    # JSON Lines even for one file: one line, naming its file.
+    assert proc.stdout.count("\n") == 1
     record = json.loads(proc.stdout)
+    assert record["file"] == str(WITH_LD)
     golden = json.loads(WITH_LD.with_suffix("").with_suffix(".expected.json").read_text())
     assert record["source"] == "antara-kalsel"
     for field in ("url", "canonical_url", "title", "authors", "published_at", "published_raw",

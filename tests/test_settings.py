@@ -17,7 +17,8 @@ def test_defaults_follow_the_contract() -> None:
     assert settings.data_dir == Path("var")
     assert (settings.host, settings.port) == ("127.0.0.1", 8080)
     assert settings.base_url == "http://127.0.0.1:8080"
-    assert settings.seeds == Path("seeds")
+    # The shipped catalogue, wherever the command runs from (package data, absolute).
+    assert settings.seeds.is_absolute() and (settings.seeds / "antara.toml").is_file()
     assert settings.log_level == "INFO" and settings.log_format == "text"
     assert settings.user_agent.startswith("Warta/") and "(+https://" in settings.user_agent
 

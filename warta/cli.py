@@ -3,99 +3,133 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from config.catalogue import CatalogueError, load_catalogue
+from config import __version__
 from config.settings import Settings, SettingsError, load_settings
-from ingestor.sources import SeedError, Source, load_sources
 from warta.logs import configure_logging
+from warta.output import EXIT_FAILURE, EXIT_USAGE, CommandFailed, UsageError
 
-__all__ = ["main"]
+__all__ = ["COMMANDS", "build_parser", "main"]
 
 log = logging.getLogger("warta")
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+# A command: its parsed arguments and the settings in, an exit code out. Heavy imports happen
+# inside each one, so `warta extract` and `warta --help` do not pay for the server stack.
+Command = Callable[[argparse.Namespace, Settings], int]
 
 
-class UsageError(Exception):
-    """Bad usage or configuration: exit code 2 with a message naming the culprit."""
+def _http_url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"not an http(s) URL: {text!r}")
+    return text
 
 
-def _parser() -> argparse.ArgumentParser:
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from warta import service
+    from warta.runtime import catalogue_sources, run_command
+
+    sources = catalogue_sources(settings)
+    main = service.run(settings, sources, serve=True, ingest=args.command == "run")
+    return run_command(main, service=True)
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from warta import service
+    from warta.runtime import catalogue_sources, run_command
+
+    sources = catalogue_sources(settings)
+    unknown = set(args.source) - {s.id for s in sources}
+    if unknown:
+        raise UsageError(f"ingest --source: unknown source id(s) {sorted(unknown)}")
+    if args.once:
+        return run_command(service.ingest_once(settings, sources, args.source), service=False)
+    return run_command(service.run(settings, sources, serve=False, ingest=True), service=True)
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from warta import service
+    from warta.runtime import run_command
+
+    return run_command(service.migrate_only(settings), service=False)
+
+
+def _sources(args: argparse.Namespace, settings: Settings) -> int:
+    from warta import service
+    from warta.runtime import catalogue_sources, run_command
+
+    if args.action and not args.source_id:
+        raise UsageError(f"sources {args.action}: give a source ID")
+    if args.action:
+        enable = args.action == "enable"
+        return run_command(service.set_enabled(settings, args.source_id, enable), service=False)
+    sources = catalogue_sources(settings)
+    return run_command(service.show_sources(settings, sources, args.json), service=False)
+
+
+def _extract(args: argparse.Namespace, settings: Settings) -> int:
+    from warta.extract_cmd import extract_files
+
+    return extract_files(settings, args.files, url=args.url, source_id=args.source)
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from warta.demo import run_demo
+    from warta.runtime import run_command
+
+    return run_command(run_demo(settings), service=True)
+
+
+COMMANDS: dict[str, Command] = {
+    "run": _run,
+    "serve": _run,
+    "ingest": _ingest,
+    "migrate": _migrate,
+    "sources": _sources,
+    "extract": _extract,
+    "demo": _demo,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every subcommand and option, each with a help line (a test walks them all)."""
     parser = argparse.ArgumentParser(prog="warta", description="Regional news ingestion and feeds.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"warta {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("run", help="migrate, then scheduler + workers + feed server in one process")
-    sub.add_parser("serve", help="feed server only")
+    sub.add_parser("serve", help="feed server only (stateless; run several behind a balancer)")
     ingest = sub.add_parser("ingest", help="ingestion workers only")
     ingest.add_argument("--once", action="store_true", help="one pass, then exit with a summary")
-    ingest.add_argument("--source", action="append", default=[], metavar="ID")
+    ingest.add_argument("--source", action="append", default=[], metavar="ID",
+                        help="only this source (repeat for several); default: all enabled")  # fmt: skip
     sub.add_parser("migrate", help="apply database migrations and exit")
     sources = sub.add_parser("sources", help="the source catalogue with health")
-    sources.add_argument("--json", action="store_true")
-    sources.add_argument("action", nargs="?", choices=["enable", "disable"])
-    sources.add_argument("source_id", nargs="?", metavar="ID")
-    extract = sub.add_parser("extract", help="extract saved pages to article records (no database)")
-    extract.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    extract.add_argument("--url")
-    extract.add_argument("--source", metavar="ID")
+    sources.add_argument("--json", action="store_true", help="JSON source records, not a table")
+    sources.add_argument("action", nargs="?", choices=["enable", "disable"],
+                         help="switch a source on or off (kept across catalogue syncs)")  # fmt: skip
+    sources.add_argument("source_id", nargs="?", metavar="ID", help="the source to switch")
+    extract = sub.add_parser(
+        "extract", help="saved pages to article records, JSON Lines (no database)"
+    )
+    extract.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                         help="saved HTML page(s); one JSON line each, with a `file` field")  # fmt: skip
+    extract.add_argument("--url", type=_http_url,
+                         help="the page's URL (default: its canonical link or og:url)")  # fmt: skip
+    extract.add_argument("--source", metavar="ID",
+                         help="read the pages as this catalogue source (default: by URL host)")  # fmt: skip
     sub.add_parser("demo", help="run offline against the bundled simulated regional site")
     return parser
 
 
-def load_catalogue_sources(settings: Settings) -> list[Source]:
-    """The validated source catalogue; raises UsageError naming the file, entry and field."""
-    try:
-        provinces = {p.slug for p in load_catalogue().provinces}
-        return load_sources(settings.seeds, provinces=provinces)
-    except (SeedError, CatalogueError) as exc:
-        raise UsageError(f"WARTA_SEEDS: {exc}") from None
-
-
-def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    # Imported here so `warta extract` and `warta --help` do not pay for the server stack.
-    from warta import service
-
-    command = args.command
-    if command == "extract":
-        from warta.extract_cmd import extract_files
-
-        return extract_files(settings, args.files, url=args.url, source_id=args.source)
-    if command == "migrate":
-        return asyncio.run(service.migrate_only(settings))
-    if command == "sources":
-        if args.action and not args.source_id:
-            raise UsageError(f"warta sources {args.action}: give a source ID")
-        if args.action:
-            return asyncio.run(
-                service.set_enabled(settings, args.source_id, args.action == "enable")
-            )
-        return asyncio.run(
-            service.show_sources(settings, load_catalogue_sources(settings), args.json)
-        )
-    if command == "demo":
-        from warta.demo import run_demo
-
-        return asyncio.run(run_demo(settings))
-    sources = load_catalogue_sources(settings)
-    if command == "ingest":
-        unknown = set(args.source) - {s.id for s in sources}
-        if unknown:
-            raise UsageError(f"--source: unknown source id(s) {sorted(unknown)}")
-        if args.once:
-            return asyncio.run(service.ingest_once(settings, sources, args.source))
-        return asyncio.run(service.run(settings, sources, serve=False, ingest=True))
-    if command == "serve":
-        return asyncio.run(service.run(settings, sources, serve=True, ingest=False))
-    return asyncio.run(service.run(settings, sources, serve=True, ingest=True))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `warta` console script."""
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -103,12 +137,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     configure_logging(settings.log_level, settings.log_format)
     try:
-        return _dispatch(args, settings)
+        return COMMANDS[args.command](args, settings)
     except UsageError as exc:
         print(f"warta: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        return EXIT_OK
+    except CommandFailed as exc:
+        print(f"warta {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:  # only outside the event loop, where Ctrl-C is not handled
+        print(f"warta {args.command}: interrupted", file=sys.stderr)
+        return EXIT_FAILURE
+    except BrokenPipeError:
+        # The reader went away (`warta extract … | head`): not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
     except Exception:
         log.exception("warta %s failed", args.command)
         return EXIT_FAILURE

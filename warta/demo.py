@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from config.catalogue import load_catalogue
-from config.settings import Settings
+from config.settings import Settings, shipped_seeds
 from ingestor.sources import load_sources
 
 if TYPE_CHECKING:
@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 
 __all__ = ["run_demo", "simsite_seeds", "write_simsite_seeds"]
 
-ROOT = Path(__file__).resolve().parents[1]
 DEMO_BUREAUS = ("kalsel", "kaltim", "jatim", "www")
 
 
@@ -55,7 +54,7 @@ def simsite_seeds(site: SimSite, *, poll_min: int = 60, poll_max: int = 600) -> 
 def write_simsite_seeds(site: SimSite, folder: Path, **kwargs: int) -> Path:
     """Write the generated seeds plus the shipped layouts into `folder`; returns it."""
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "seeds" / "layouts.toml", folder / "layouts.toml")
+    shutil.copy(shipped_seeds() / "layouts.toml", folder / "layouts.toml")
     (folder / "simsite.toml").write_text(simsite_seeds(site, **kwargs), encoding="utf-8")
     return folder
 
@@ -63,8 +62,10 @@ def write_simsite_seeds(site: SimSite, folder: Path, **kwargs: int) -> Path:
 async def run_demo(settings: Settings) -> int:
     """Start the simulated site, point a private catalogue at it and run the service."""
     from warta import service
+    from warta.runtime import check_port
     from warta.simsite import SimSite
 
+    check_port(settings)  # before anything starts or is printed
     site = SimSite(bureaus=DEMO_BUREAUS)
     await site.start()
     try:

@@ -1,4 +1,4 @@
-"""`warta extract`: saved pages to article records as JSON, without a database."""
+"""`warta extract`: saved pages to article records as JSON Lines, without a database."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from lxml import html as lxml_html
 
 from config.catalogue import load_catalogue
 from config.settings import Settings
-from database.records import ArticleRecord
+from database.records import ArticleRecord, article_json
 from ingestor.classify import (
     Gazetteer,
     Taxonomy,
@@ -27,7 +27,9 @@ from ingestor.classify import (
 )
 from ingestor.extract import ExtractError, extract_article
 from ingestor.fetch import decode_text
-from ingestor.sources import Source, load_sources
+from ingestor.sources import Source
+from warta.output import UsageError
+from warta.runtime import catalogue_sources
 
 __all__ = ["extract_files"]
 
@@ -81,15 +83,13 @@ def _taxonomy() -> Taxonomy:
 def extract_files(
     settings: Settings, files: Sequence[Path], *, url: str | None, source_id: str | None
 ) -> int:
-    """Print one record (one file) or JSON Lines with a `file` field (several); 2 on bad input."""
-    provinces = {p.slug for p in load_catalogue().provinces}
-    sources = load_sources(settings.seeds, provinces=provinces)
+    """Print JSON Lines: one article record per file, with its `file`; 2 when any file failed."""
+    sources = catalogue_sources(settings)
     forced = None
     if source_id is not None:
         forced = next((s for s in sources if s.id == source_id), None)
         if forced is None:
-            print(f"warta extract: --source: unknown source id {source_id!r}", file=sys.stderr)
-            return 2
+            raise UsageError(f"extract --source: unknown source id {source_id!r}")
     now = datetime.now(UTC)
     status = 0
     for path in files:
@@ -113,9 +113,6 @@ def extract_files(
             status = 2
             continue
         record = classify(record, source, now)
-        data = record.to_json()
-        if len(files) == 1:
-            print(json.dumps(data, ensure_ascii=False, indent=2))
-        else:
-            print(json.dumps({"file": str(path), **data}, ensure_ascii=False))
+        # One line per file whatever their number, so `jq` and line-by-line readers always work.
+        print(json.dumps({"file": str(path), **article_json(record)}, ensure_ascii=False))
     return status

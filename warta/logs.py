@@ -41,6 +41,10 @@ def configure_logging(level: str, fmt: str) -> None:
     root.setLevel(level)
     # aiohttp's access log is one line per request: too loud at INFO for a feed server.
     logging.getLogger("aiohttp.access").setLevel(max(logging.WARNING, root.level))
-    # pgserver logs every pg_ctl command line at INFO; APScheduler logs every tick.
-    for name in ("pgserver", "apscheduler"):
-        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+    # APScheduler logs every tick at INFO.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
+    # pgserver logs every command at INFO and a failed one with its whole output at ERROR;
+    # database.embedded reports failures in one line naming the server's log, so pgserver's
+    # own lines show only when debugging.
+    debugging = root.level <= logging.DEBUG
+    logging.getLogger("pgserver").setLevel(logging.DEBUG if debugging else logging.CRITICAL)

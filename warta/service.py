@@ -5,17 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 import sys
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
 from aiohttp import web
 
 from config.catalogue import load_catalogue
 from config.settings import Settings
+from database.source_health import source_json, source_rows
 from feeds.app import make_app
 from ingestor import store
 from ingestor.fetch import Fetcher, make_session
@@ -28,9 +29,9 @@ from ingestor.schedule import (
     worker_id,
 )
 from ingestor.sources import Source
-from warta.output import print_json
+from warta.output import CommandFailed, UsageError, print_json
 from warta.progress import ProgressBar
-from warta.runtime import database, prepare_database
+from warta.runtime import bind_error, check_port, database, prepare_database
 
 __all__ = ["ingest_once", "migrate_only", "run", "set_enabled", "show_sources"]
 
@@ -55,44 +56,47 @@ async def ingest_context(settings: Settings, pool: asyncpg.Pool) -> AsyncIterato
         await session.close()
 
 
-async def _wait_for_signal() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+@asynccontextmanager
+async def feed_server(settings: Settings, pool: asyncpg.Pool) -> AsyncIterator[None]:
+    """The feed server on WARTA_HOST:WARTA_PORT, cleaned up whatever happens (a taken port too)."""
+    # No access log: a line per cached request would drown the ingestion logs.
+    runner = web.AppRunner(make_app(settings, pool), handle_signals=False, access_log=None)
+    await runner.setup()
     try:
-        await stop.wait()
+        try:
+            await web.TCPSite(runner, settings.host, settings.port).start()
+        except OSError as exc:
+            # Taken since check_port looked: still one line and a clean stop, not a hang.
+            raise bind_error(settings, exc) from None
+        log.info("feeds at %s/feeds/all.atom", settings.base_url)
+        yield
     finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
+        # Stops the change listener too, which holds a pooled connection until then.
+        await runner.cleanup()
 
 
 async def run(settings: Settings, sources: Sequence[Source], *, serve: bool, ingest: bool) -> int:
-    """`warta run` / `serve` / `ingest`: run until SIGTERM or SIGINT, then stop gracefully."""
-    async with database(settings) as pool:
+    """`warta run` / `serve` / `ingest`: run until cancelled (runtime.run_command turns
+    SIGTERM and SIGINT into that), then stop gracefully."""
+    if serve:
+        check_port(settings)
+    async with database(settings) as pool, contextlib.AsyncExitStack() as stack:
         await prepare_database(pool)
         if ingest:
             await store.sync_sources(pool, sources)
-        runner: web.AppRunner | None = None
         if serve:
-            # No access log: a line per cached request would drown the ingestion logs.
-            runner = web.AppRunner(make_app(settings, pool), handle_signals=False, access_log=None)
-            await runner.setup()
-            await web.TCPSite(runner, settings.host, settings.port).start()
-            log.info("feeds at %s/feeds/all.atom", settings.base_url)
+            await stack.enter_async_context(feed_server(settings, pool))
+        ctx = await stack.enter_async_context(ingest_context(settings, pool))
+        if ingest:
+            # Leaving the stack stops the workers first (within the deadline), then the
+            # session and ledger, then the feed server.
+            scheduler = Scheduler(ctx, sources, stop_deadline=SHUTDOWN_DEADLINE)
+            await stack.enter_async_context(scheduler)
+            log.info("ingesting %d sources as %s", len(sources), scheduler.owner)
         try:
-            async with ingest_context(settings, pool) as ctx:
-                if ingest:
-                    async with Scheduler(ctx, sources, stop_deadline=SHUTDOWN_DEADLINE) as sched:
-                        log.info("ingesting %d sources as %s", len(sources), sched.owner)
-                        await _wait_for_signal()
-                        log.info("shutting down")
-                else:
-                    await _wait_for_signal()
-                    log.info("shutting down")
+            await asyncio.Event().wait()  # until the stop signal cancels us
         finally:
-            if runner is not None:
-                await runner.cleanup()
+            log.info("shutting down")
     return 0
 
 
@@ -146,32 +150,28 @@ async def ingest_once(settings: Settings, sources: Sequence[Source], only: Seque
     return 0
 
 
+def _catalogue_only(s: Source) -> dict[str, Any]:
+    """A source record from its catalogue entry alone (no database): health fields null."""
+    return source_json(
+        {
+            "id": s.id, "name": s.name, "base_url": s.base_url, "province": s.province,
+            "timezone": s.tz_name, "lang": s.lang, "republish": s.republish, "rights": s.rights,
+            "verified": s.verified, "enabled": s.enabled,
+        }
+    )  # fmt: skip
+
+
 async def show_sources(settings: Settings, sources: Sequence[Source], as_json: bool) -> int:
     """`warta sources`: the catalogue with health from the database when it is reachable."""
-    health: dict[str, dict[str, object]] = {}
-    with contextlib.suppress(OSError, asyncpg.PostgresError):
+    stored: dict[str, dict[str, Any]] = {}
+    try:
         async with database(settings) as pool:
             await prepare_database(pool)
             await store.sync_sources(pool, sources)
-            for row in await pool.fetch(
-                "SELECT id, enabled, health, last_success_at, last_error_kind, last_error_message,"
-                " consecutive_failures, articles_last_run, next_run_at FROM sources"
-            ):
-                health[row["id"]] = dict(row)
-    rows = []
-    for s in sources:
-        h = health.get(s.id, {})
-        rows.append(
-            {
-                "id": s.id, "name": s.name, "base_url": s.base_url, "province": s.province,
-                "timezone": s.tz_name, "republish": s.republish, "verified": s.verified,
-                "enabled": h.get("enabled", s.enabled), "health": h.get("health"),
-                "last_success_at": h.get("last_success_at"),
-                "last_error": h.get("last_error_message"),
-                "consecutive_failures": h.get("consecutive_failures"),
-                "next_run_at": h.get("next_run_at"),
-            }
-        )  # fmt: skip
+            stored = {row["id"]: row for row in await source_rows(pool)}
+    except CommandFailed as exc:
+        log.warning("%s; showing the catalogue without health", exc)
+    rows = [stored.get(s.id) or _catalogue_only(s) for s in sources]
     if as_json:
         print_json(rows)
         return 0
@@ -201,7 +201,7 @@ async def set_enabled(settings: Settings, source_id: str, enabled: bool) -> int:
             enabled,
         )
     if result.endswith(" 0"):
-        print(f"warta: unknown source {source_id!r}", file=sys.stderr)
-        return 2
+        action = "enable" if enabled else "disable"
+        raise UsageError(f"sources {action}: unknown source id {source_id!r}")
     print(f"{source_id}: {'enabled' if enabled else 'disabled'}")
     return 0
