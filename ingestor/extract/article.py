@@ -26,6 +26,7 @@ from ingestor.extract.jsonld import JsonLdArticle, find_article
 from ingestor.extract.meta import PageMeta, read_meta
 from ingestor.extract.pubdate import Candidate, pick_date, url_date
 from ingestor.extract.rules import RuleFields, read_rules
+from ingestor.extract.template import LearnedTemplate
 from ingestor.sources import TIMEZONES, Source, absolute_url, page_canonical
 
 __all__ = ["DEFAULT_TZ", "ExtractError", "FeedHints", "extract_article"]
@@ -111,10 +112,12 @@ def extract_article(
     source: Source | None = None,
     fetched_at: datetime,
     hints: FeedHints | None = None,
+    template: LearnedTemplate | None = None,
 ) -> ArticleRecord:
     """The article record of one page; raises ExtractError when it has no title and no text.
 
     `fetched_at` must be timezone-aware: it is the first-seen time when the page has no date.
+    `template` is the layout learned from the source's own pages, read after its hand rules.
     """
     if fetched_at.tzinfo is None:
         raise ValueError("extract_article: fetched_at must be timezone-aware")
@@ -125,13 +128,15 @@ def extract_article(
     ld = find_article(list(meta.jsonld)) or JsonLdArticle()
     rules = source.rules if source is not None else None
     ruled = read_rules(root, rules) if rules is not None else RuleFields()
+    learned_rules = template.rules() if template is not None else None
+    learned = read_rules(root, learned_rules) if learned_rules is not None else RuleFields()
     prov: dict[str, str] = {}
-    title = fields.title(prov, root, meta, ld, ruled, url, hints.title)
+    title = fields.title(prov, root, meta, ld, ruled, url, hints.title, learned)
     # The headline's area is read before the body is cleaned, which drops date and byline lines.
     area = headline_area(root, title)
     date_texts = page_dates(area)
     bylines = tuple(name for line in page_bylines(area) for name in authors_from_byline(line))
-    body = extract_body(root, html, url, rules, title or "", fetched_at)
+    body = extract_body(root, html, url, rules, title or "", fetched_at, learned_rules)
     prov["text"] = body.method
     if not title and not body.paragraphs:
         raise ExtractError(f"{url}: no title and no article text found")
@@ -146,7 +151,7 @@ def extract_article(
             " and it has hardly a space (garbage or undecodable bytes)"
         )
     published, raw, date_source = _published(
-        prov, meta, ld, ruled, date_texts, url, hints, tz, fetched_at
+        prov, meta, ld, ruled, learned, date_texts, url, hints, tz, fetched_at
     )
     image = fields.image(prov, meta, ld, ruled, hints.image)
     image = absolute_url(url, image) if image else None  # never javascript: or malformed
@@ -162,7 +167,7 @@ def extract_article(
         title=title or "",
         summary=fields.summary(prov, meta, ld, hints.summary, body),
         text="\n\n".join(body.paragraphs),
-        authors=fields.authors(prov, meta, ld, ruled, bylines, body),
+        authors=fields.authors(prov, meta, ld, ruled, bylines, body, learned),
         published_at=published,
         published_raw=raw,
         date_source=date_source,
@@ -209,6 +214,7 @@ def _published(
     meta: PageMeta,
     ld: JsonLdArticle,
     ruled: RuleFields,
+    learned: RuleFields,
     page_texts: list[str],
     url: str,
     hints: FeedHints,
@@ -221,7 +227,8 @@ def _published(
     for text in (meta.first(*_META_PUBLISHED), meta.microdata.get("datepublished")):
         if text:
             candidates.append(Candidate(text, "meta"))
-    candidates.extend(Candidate(t, "page") for t in page_texts)
+    # The learned date line comes before the headline-area guesses, which it is a surer one of.
+    candidates.extend(Candidate(t, "page") for t in (*learned.dates, *page_texts))
     if hints.published is not None:
         # A naive feed time is read in the source's zone like any other, never as UTC.
         candidates.append(Candidate(hints.published.isoformat(), hints.via))

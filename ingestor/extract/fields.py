@@ -37,8 +37,10 @@ def title(
     ruled: RuleFields,
     url: str,
     feed_title: str | None,
+    learned: RuleFields,
 ) -> str | None:
-    """Rules, JSON-LD headline, og:title without the site name, microdata, <h1>, <title>, feed."""
+    """Rules, JSON-LD headline, og:title without the site name, microdata, the learned template,
+    <h1>, <title>, feed."""
     site = meta.first("og:site_name")
     heading = headline_element(root, None)
     return pick(
@@ -48,6 +50,7 @@ def title(
         (ld.headline, "jsonld"),
         (clean_title(meta.first("og:title", "twitter:title"), site, url), "meta"),
         (meta.microdata.get("headline"), "microdata"),
+        (learned.title, "template"),
         (heading.text_content() if heading is not None else None, "page"),
         (clean_title(meta.title, site, url), "page"),
         (feed_title, "rss"),
@@ -61,14 +64,17 @@ def authors(
     ruled: RuleFields,
     bylines: tuple[str, ...],
     body: BodyResult,
+    learned: RuleFields,
 ) -> tuple[str, ...]:
-    """Rules, JSON-LD, meta, microdata, the byline near the headline, the credit footer."""
+    """Rules, JSON-LD, meta, microdata, the learned template, the byline near the headline,
+    the credit footer."""
     meta_author = meta.first("author", "article:author", "dc.creator", "parsely-author")
     layers: list[tuple[tuple[str, ...], str]] = [
         (ruled.authors, "rules"),
         (ld.authors, "jsonld"),
         (authors_from_byline(meta_author) if meta_author else (), "meta"),
         (authors_from_byline(meta.microdata.get("author") or ""), "microdata"),
+        (learned.authors, "template"),
         (bylines, "page"),
         (body.footer.authors if body.footer is not None else (), "footer"),
     ]
