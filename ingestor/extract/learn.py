@@ -96,8 +96,8 @@ def _parse(url: str, html: str) -> Page | None:
         root = lxml_html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
     except (etree.ParserError, ValueError):
         return None
+    page = Page(url, root, titles=_titles(root))
     etree.strip_elements(root, *_DROP, etree.Comment, etree.ProcessingInstruction, with_tail=False)
-    page = Page(url, root)
     for i, el in enumerate(root.iter()):
         page.order[el] = i
         if not isinstance(el.tag, str):
@@ -168,21 +168,23 @@ def _text(el: Any) -> str:
     return normalize_text(el.text_content())
 
 
-def _meta_title(page: Page) -> str | None:
-    for meta in page.root.iter("meta"):
+def _titles(root: Any) -> tuple[str, str]:
+    """og:title (or twitter:title) and the document <title>, casefolded; read before <head> goes."""
+    wanted = ""
+    for meta in root.iter("meta"):
         key = (meta.get("property") or meta.get("name") or "").lower()
         if key in ("og:title", "twitter:title"):
-            content = normalize_text(meta.get("content") or "")
-            if content:
-                return content
-    return None
+            wanted = normalize_text(meta.get("content") or "")
+            if wanted:
+                break
+    title = root.find(".//title")
+    doc_title = _text(title) if title is not None else ""
+    return wanted.casefold(), doc_title.casefold()
 
 
 def _headline(page: Page) -> Any:
-    """The first element printing og:title, else the page <title> without the site name."""
-    wanted = (_meta_title(page) or "").casefold()
-    title = page.root.find(".//title")
-    doc_title = _text(title).casefold() if title is not None else ""
+    """The first element printing og:title, else most of the page <title>, headings first."""
+    wanted, doc_title = page.titles
     best, best_key = None, None
     for el in page.root.iter():
         if not isinstance(el.tag, str) or el.tag in ("title", "a", "meta", "html", "body"):
@@ -208,8 +210,9 @@ def _date_line(page: Page, title: Any) -> Any:
     for el in page.root.iter():
         if not isinstance(el.tag, str) or el.tag in ("a", "title", "html", "body", "meta"):
             continue
-        text = normalize_text(el.get("datetime") or el.text_content())
-        if not text or len(text) > _MAX_LINE or _text(el) in page.furniture:
+        machine = el.get("datetime")
+        text = normalize_text(machine or el.text_content())
+        if not text or len(text) > _MAX_LINE or (not machine and _text(el) in page.furniture):
             continue  # today's date in the site header repeats on every page
         if parse_date(text, tz=UTC, now=_NOW) is not None:
             found.append(el)

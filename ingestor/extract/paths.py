@@ -37,6 +37,7 @@ class Page:
 
     url: str
     root: Any
+    titles: tuple[str, str] = ("", "")  # og:title and <title>, casefolded
     lines: list[tuple[Any, str, bool]] = field(default_factory=list)  # owner, text, linked
     order: dict[Any, int] = field(default_factory=dict)
     score: dict[Any, float] = field(default_factory=dict)
@@ -69,27 +70,51 @@ def generalize(pages: list[Page], targets: list[Any], ok: Check) -> tuple[str | 
 
 
 def removable(pages: list[Page], bodies: list[Any]) -> list[str]:
-    """Blocks inside the story container that hold furniture or links and no story, on every page."""
-    candidates: dict[str, None] = {}
+    """Blocks inside the story container that hold furniture or links and no story, on every page.
+
+    A block qualifies by its tag (a div, list, table...) with furniture or links in it, or, any
+    tag, by holding nothing but furniture (a notice paragraph). A "Baca juga" paragraph is
+    neither: it is left to the cleaner, which keeps its link as a related story.
+    """
+    out: dict[str, None] = {}
+    tried: set[str] = set()
     for page, body in zip(pages, bodies, strict=True):
+        covered: set[Any] = set()
         for el in body.iter() if body is not None else ():
-            if el is body or not isinstance(el.tag, str) or el.tag not in _BLOCKS:
+            if el is body or not isinstance(el.tag, str) or el in covered:
                 continue
             story, other = _split(page, el)
-            if other > 0 and story <= _MOSTLY_FURNITURE * (story + other):
-                candidates.update(dict.fromkeys(c for c in _candidates(el) if "." in c or "#" in c))
-    out = []
-    for selector in candidates:
-        story = other = 0
-        for page, body in zip(pages, bodies, strict=True):
-            for el in select(body, selector) if body is not None else ():
-                if el is body:
-                    story += 1 << 40  # never remove the story container itself
-                s, o = _split(page, el)
-                story, other = story + s, other + o
-        if other > 0 and story <= _STORY_SLACK * other:
-            out.append(selector)
-    return out[:_MAX_REMOVE]
+            block = el.tag in _BLOCKS and story <= _MOSTLY_FURNITURE * (story + other)
+            if other == 0 or not (block or (story == 0 and _all_furniture(page, el))):
+                continue
+            # Named by its own class or id: a bare tag under a named parent is too broad.
+            own = [c for c in _candidates(el) if "." in c.split(" > ")[-1] or "#" in c]
+            for selector in own:
+                if selector in out or (selector not in tried and _safe(pages, bodies, selector)):
+                    out[selector] = None
+                    covered.update(d for m in select(body, selector) for d in m.iter())
+                    break
+                tried.add(selector)
+            if len(out) >= _MAX_REMOVE:
+                return list(out)
+    return list(out)
+
+
+def _safe(pages: list[Page], bodies: list[Any], selector: str) -> bool:
+    """Whether removing `selector`'s matches takes furniture and next to no story on any page."""
+    story = other = 0
+    for page, body in zip(pages, bodies, strict=True):
+        for el in select(body, selector) if body is not None else ():
+            if el is body:
+                return False  # never the story container itself
+            s, o = _split(page, el)
+            story, other = story + s, other + o
+    return other > 0 and story <= _STORY_SLACK * other
+
+
+def _all_furniture(page: Page, el: Any) -> bool:
+    inside = set(el.iter())
+    return all(text in page.furniture for owner, text, _ in page.lines if owner in inside)
 
 
 def _split(page: Page, el: Any) -> tuple[int, int]:
