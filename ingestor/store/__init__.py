@@ -36,6 +36,14 @@ from ingestor.store.sources import (
     source_state,
     sync_sources,
 )
+from ingestor.store.templates import (
+    StoredTemplate,
+    count_template_use,
+    keep_pages,
+    load_template,
+    recent_pages,
+    save_template,
+)
 
 __all__ = [
     "Dedupe",
@@ -45,15 +53,20 @@ __all__ = [
     "Recheck",
     "SourceState",
     "StoredArticle",
+    "StoredTemplate",
     "claim_due_sources",
     "clear_pending",
+    "count_template_use",
     "delete_expired",
     "due_pending",
     "due_rechecks",
+    "keep_pages",
     "known_urls",
+    "load_template",
     "load_validators",
     "mark_checked",
     "mark_pending",
+    "recent_pages",
     "recent_publications",
     "record_run",
     "release_leases",
@@ -61,6 +74,7 @@ __all__ = [
     "renew_lease",
     "save_articles",
     "save_fetch_states",
+    "save_template",
     "set_circuit",
     "source_state",
     "sync_sources",
