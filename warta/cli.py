@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations and exit")
     sources = sub.add_parser("sources", help="the source catalogue with health")
     sources.add_argument("--json", action="store_true")
-    sources.add_argument("action", nargs="?", choices=["enable", "disable"])
+    sources.add_argument("action", nargs="?", choices=["enable", "disable", "show"])
     sources.add_argument("source_id", nargs="?", metavar="ID")
     extract = sub.add_parser("extract", help="extract saved pages to article records (no database)")
     extract.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -69,6 +69,16 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "sources":
         if args.action and not args.source_id:
             raise UsageError(f"warta sources {args.action}: give a source ID")
+        if args.action == "show":
+            from warta.sources_cmd import show_source
+
+            catalogue = load_catalogue_sources(settings)
+            found = next((s for s in catalogue if s.id == args.source_id), None)
+            if found is None:
+                raise UsageError(
+                    f"warta sources show: no source {args.source_id!r} in the catalogue"
+                )
+            return asyncio.run(show_source(settings, catalogue, found, args.json))
         if args.action:
             return asyncio.run(
                 service.set_enabled(settings, args.source_id, args.action == "enable")
