@@ -48,9 +48,10 @@ class TemplateRun:
             self.missed += method != "template"
 
     def drifted(self) -> bool:
-        stored = self.stored
-        read = self.read + (stored.pages_read if stored else 0)
-        missed = self.missed + (stored.pages_missed if stored else 0)
+        """This run's pages judge when there are enough of them; else all since learning."""
+        read, missed = self.read, self.missed
+        if read < _DRIFT_MIN_PAGES and self.stored is not None:
+            read, missed = read + self.stored.pages_read, missed + self.stored.pages_missed
         return read >= _DRIFT_MIN_PAGES and missed > _DRIFT_SHARE * read
 
 
@@ -76,7 +77,11 @@ async def finish_template_run(
     )
     if run.stored is not None and not weak and not run.drifted():
         return None
-    pages = await store.recent_pages(pool, source.id)
+    if run.stored is not None and not weak and len(run.pages) >= settings.template_min_pages:
+        pages = run.pages  # drift: this run's pages show the new layout, older ones the old
+    else:
+        since = run.stored.template.learned_at if run.stored is not None and not weak else None
+        pages = await store.recent_pages(pool, source.id, since)
     if len(pages) < settings.template_min_pages:
         return None
     # Parsing a dozen pages takes a moment of CPU: off the event loop.

@@ -104,10 +104,14 @@ async def keep_pages(
         )
 
 
-async def recent_pages(pool: asyncpg.Pool, source_id: str) -> list[tuple[str, str]]:
-    """The kept pages of a source, newest first, as (url, html)."""
+async def recent_pages(
+    pool: asyncpg.Pool, source_id: str, since: datetime | None = None
+) -> list[tuple[str, str]]:
+    """The kept pages of a source (fetched after `since`, when given), newest first."""
     rows = await pool.fetch(
-        "SELECT url, html FROM template_pages WHERE source_id = $1 ORDER BY fetched_at DESC, url",
+        "SELECT url, html FROM template_pages WHERE source_id = $1"
+        " AND ($2::timestamptz IS NULL OR fetched_at > $2) ORDER BY fetched_at DESC, url",
         source_id,
+        since,
     )
     return [(row["url"], row["html"]) for row in rows]

@@ -299,7 +299,7 @@ def generate(bureau: str, generator: dict[str, Any], seq: int, rng: Random) -> S
         section=("ekonomi", "Ekonomi"),
         tags=("harga pangan", market["name"].lower()),
         image_caption=f"Suasana {market['name']}. (ANTARA/{generator['authors'][0]})",
-        province=BUREAUS[bureau].province_slug,
+        province=site_of(bureau).province_slug,
         regency=market.get("regency") or None,
         topics=("ekonomi",),
     )

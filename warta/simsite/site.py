@@ -247,6 +247,11 @@ class SimSite:
         self._stories[bureau] = [*stories[:index], revised, *stories[index + 1 :]]
         return revised
 
+    def redesign(self, bureau: str, seed: int) -> None:
+        """Give a family site new random class names, as a site redesign does."""
+        self._require(bureau)
+        self._bureaus[bureau] = replace(self._bureaus[bureau], seed=seed)
+
     def set_fault(self, bureau: str, path: str, kind: str, times: int | None = None) -> None:
         """Make requests for `path` (exact, or a prefix ending in '*') fail with `kind`."""
         if bureau not in self._bureaus:
