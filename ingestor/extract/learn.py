@@ -42,6 +42,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _TIGHT = 0.85  # a container holding this share of the best score is tight enough
 _SAME_PAGE = 0.5  # pages sharing this share of their long lines are one story twice
 _MAX_LINE = 80  # date lines and bylines are short
+_MAX_TITLE = 300
 _FAR = 10**6
 # Any fixed "now" works: we only ask whether a text is a date, never which one.
 _NOW = datetime(2100, 1, 1, tzinfo=UTC)
@@ -57,9 +58,10 @@ def learn_template(
     seen: Counter[str] = Counter()
     for page in parsed:
         seen.update({text for _, text, _ in page.lines})
+    furniture = {text for text, count in seen.items() if count > 1}
     for page in parsed:
-        page.score = _scores(page, seen)
-        page.furniture = {text for text in seen if seen[text] > 1}
+        page.furniture = furniture
+        _tally(page, seen)
     body_sel, body_hits = generalize(parsed, [_body(p) for p in parsed], _holds_story)
     if body_sel is None:
         return None
@@ -124,16 +126,23 @@ def _distinct(pages: list[Page]) -> list[Page]:
     return out
 
 
-def _scores(page: Page, seen: Counter[str]) -> dict[Any, float]:
-    """Per element: its varying unlinked characters minus its furniture and linked characters."""
-    score: dict[Any, float] = {}
+def _tally(page: Page, seen: Counter[str]) -> None:
+    """Per element: story characters (varying, unlinked), furniture and link characters, and
+    lines that are not furniture; its score is the first minus the second."""
+    story, other, loose = page.story, page.other, page.loose
     for owner, text, linked in page.lines:
-        value = -len(text) if linked or seen[text] > 1 else len(text)
+        repeated = seen[text] > 1
+        bad = linked or repeated
         el = owner
         while el is not None:
-            score[el] = score.get(el, 0.0) + value
+            if bad:
+                other[el] = other.get(el, 0) + len(text)
+            else:
+                story[el] = story.get(el, 0) + len(text)
+            if not repeated:
+                loose[el] = loose.get(el, 0) + 1
             el = el.getparent()
-    return score
+    page.score = {el: float(story.get(el, 0) - other.get(el, 0)) for el in {*story, *other}}
 
 
 def _body(page: Page) -> Any:
@@ -164,6 +173,11 @@ def _first(page: Page, selector: str) -> Any:
     return found[0] if found else None
 
 
+def _size(page: Page, el: Any) -> int:
+    """The characters of text under `el` (without the spaces between its lines)."""
+    return page.story.get(el, 0) + page.other.get(el, 0)
+
+
 def _text(el: Any) -> str:
     return normalize_text(el.text_content())
 
@@ -189,8 +203,10 @@ def _headline(page: Page) -> Any:
     for el in page.root.iter():
         if not isinstance(el.tag, str) or el.tag in ("title", "a", "meta", "html", "body"):
             continue
+        if _size(page, el) > _MAX_TITLE:
+            continue  # cheap test first: text_content of every wrapper is quadratic
         text = _text(el).casefold()
-        if not 8 <= len(text) <= 300:
+        if not 8 <= len(text) <= _MAX_TITLE:
             continue
         if wanted and text == wanted:
             rank = 2
@@ -211,6 +227,8 @@ def _date_line(page: Page, title: Any) -> Any:
         if not isinstance(el.tag, str) or el.tag in ("a", "title", "html", "body", "meta"):
             continue
         machine = el.get("datetime")
+        if not machine and _size(page, el) > _MAX_LINE:
+            continue
         text = normalize_text(machine or el.text_content())
         if not text or len(text) > _MAX_LINE or (not machine and _text(el) in page.furniture):
             continue  # today's date in the site header repeats on every page
@@ -224,6 +242,8 @@ def _byline(page: Page, title: Any) -> Any:
     found = []
     for el in page.root.iter():
         if not isinstance(el.tag, str) or el.tag in ("title", "html", "body", "meta"):
+            continue
+        if _size(page, el) > _MAX_LINE:
             continue
         text = _text(el)
         if text and len(text) <= _MAX_LINE and _BYLINE.match(text) and authors_from_byline(text):

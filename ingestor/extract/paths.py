@@ -42,6 +42,11 @@ class Page:
     order: dict[Any, int] = field(default_factory=dict)
     score: dict[Any, float] = field(default_factory=dict)
     furniture: set[str] = field(default_factory=set)
+    # Per element, over the lines under it: story characters, furniture-or-link characters,
+    # and how many lines are not furniture (tallied once per page by the learner).
+    story: dict[Any, int] = field(default_factory=dict)
+    other: dict[Any, int] = field(default_factory=dict)
+    loose: dict[Any, int] = field(default_factory=dict)
 
 
 Check = Callable[[Page, Any, list[Any]], bool]
@@ -113,21 +118,12 @@ def _safe(pages: list[Page], bodies: list[Any], selector: str) -> bool:
 
 
 def _all_furniture(page: Page, el: Any) -> bool:
-    inside = set(el.iter())
-    return all(text in page.furniture for owner, text, _ in page.lines if owner in inside)
+    return page.loose.get(el, 0) == 0
 
 
 def _split(page: Page, el: Any) -> tuple[int, int]:
     """Characters of story and of furniture or links under `el`."""
-    inside = set(el.iter())
-    story = other = 0
-    for owner, text, linked in page.lines:
-        if owner in inside:
-            if linked or text in page.furniture:
-                other += len(text)
-            else:
-                story += len(text)
-    return story, other
+    return page.story.get(el, 0), page.other.get(el, 0)
 
 
 def _tokens(el: Any) -> list[str]:
