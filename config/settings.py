@@ -75,6 +75,11 @@ class Settings:
     recheck_window_hours: float = 48.0
     recheck_ages_hours: tuple[float, ...] = (3.0, 24.0)
     recheck_batch: int = 20
+    # Learned site templates (issue 13): recent pages kept per source to learn from, how many
+    # distinct pages a template needs, and the confidence below which it is not used.
+    template_pages: int = 12
+    template_min_pages: int = 4
+    template_min_confidence: float = 0.6
     # Health: consecutive failed runs before a source counts as failing / is switched off.
     failing_after: int = 3
     disable_after: int = 10
@@ -137,6 +142,13 @@ def _positive_float(value: str) -> float:
         raise ValueError(f"expected a number, got {value!r}") from None
     if not number > 0:
         raise ValueError(f"must be greater than 0, got {number}")
+    return number
+
+
+def _share(value: str) -> float:
+    number = _non_negative_float(value)
+    if number > 1:
+        raise ValueError(f"must be between 0 and 1, got {number}")
     return number
 
 
@@ -241,6 +253,9 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "recheck_window_hours": _positive_float,
     "recheck_ages_hours": _hours_list,
     "recheck_batch": _int_range(0, 1000),
+    "template_pages": _int_range(0, 100),
+    "template_min_pages": _int_range(2, 100),
+    "template_min_confidence": _share,
     "failing_after": _int_range(1, 1000),
     "disable_after": _int_range(1, 10000),
     "retention_days": _int_range(1, 36500),

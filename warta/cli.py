@@ -66,6 +66,14 @@ def _sources(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.action and not args.source_id:
         raise UsageError(f"sources {args.action}: give a source ID")
+    if args.action == "show":
+        from warta.sources_cmd import show_source
+
+        catalogue = catalogue_sources(settings)
+        found = next((s for s in catalogue if s.id == args.source_id), None)
+        if found is None:
+            raise UsageError(f"sources show: no source {args.source_id!r} in the catalogue")
+        return run_command(show_source(settings, catalogue, found, args.json), service=False)
     if args.action:
         enable = args.action == "enable"
         return run_command(service.set_enabled(settings, args.source_id, enable), service=False)
@@ -111,9 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations and exit")
     sources = sub.add_parser("sources", help="the source catalogue with health")
     sources.add_argument("--json", action="store_true", help="JSON source records, not a table")
-    sources.add_argument("action", nargs="?", choices=["enable", "disable"],
-                         help="switch a source on or off (kept across catalogue syncs)")  # fmt: skip
-    sources.add_argument("source_id", nargs="?", metavar="ID", help="the source to switch")
+    sources.add_argument("action", nargs="?", choices=["enable", "disable", "show"],
+                         help="switch a source on or off (kept across catalogue syncs), or show"
+                              " one: entry, health and learned layout")  # fmt: skip
+    sources.add_argument("source_id", nargs="?", metavar="ID", help="the source to switch or show")
     extract = sub.add_parser(
         "extract", help="saved pages to article records, JSON Lines (no database)"
     )

@@ -1,7 +1,9 @@
-"""Turn one saved article page into an ArticleRecord: site rules, then JSON-LD, meta, generic body.
+"""Turn one saved article page into an ArticleRecord: site rules, learned template, JSON-LD, meta, generic.
 
-The page is parsed once with lxml; every layer reads the same tree. Per field the first layer
-with a value wins, and `provenance` records which one it was.
+The page is parsed once with lxml. Data flows one way: each layer (`layers`) reads the tree
+once into a partial record, and one merge (`merge`) picks each field by a fixed per-field layer
+order and records in `provenance` which layer gave it. Two page layers wait for a picked field:
+the headline area for the title, the lead figure for the image.
 """
 
 from __future__ import annotations
@@ -16,16 +18,24 @@ from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
 
 from database.records import ArticleRecord, DateSource
-from ingestor.extract import fields
 from ingestor.extract.body import extract_body
-from ingestor.extract.byline import authors_from_byline
 from ingestor.extract.dateline import parse_dateline
 from ingestor.extract.dates import parse_date
-from ingestor.extract.headline import headline_area, page_bylines, page_dates
 from ingestor.extract.jsonld import JsonLdArticle, find_article
-from ingestor.extract.meta import PageMeta, read_meta
-from ingestor.extract.pubdate import Candidate, pick_date, url_date
-from ingestor.extract.rules import RuleFields, read_rules
+from ingestor.extract.layers import (
+    area_layer,
+    body_layers,
+    feed_layer,
+    figure_layer,
+    jsonld_layer,
+    meta_layers,
+    rules_layer,
+    url_layer,
+)
+from ingestor.extract.merge import Merge, Partial
+from ingestor.extract.meta import read_meta
+from ingestor.extract.pubdate import pick_date
+from ingestor.extract.template import LearnedTemplate
 from ingestor.sources import TIMEZONES, Source, absolute_url, page_canonical
 
 __all__ = ["DEFAULT_TZ", "ExtractError", "FeedHints", "extract_article"]
@@ -38,35 +48,6 @@ _LOOKS_HTML = re.compile(
     re.IGNORECASE,
 )
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_META_PUBLISHED = (
-    "article:published_time",
-    "og:published_time",
-    "og:article:published_time",
-    "pubdate",
-    "publishdate",
-    "publish-date",
-    "publish_date",
-    "datepublished",
-    "date",
-    "dc.date",
-    "dc.date.issued",
-    "dcterms.created",
-    "sailthru.date",
-    "parsely-pub-date",
-    "content_publisheddate",
-    "article.published",
-    "originalpublicationdate",
-)
-_META_MODIFIED = (
-    "article:modified_time",
-    "og:updated_time",
-    "dcterms.modified",
-    "last-modified",
-    "content_modifieddate",
-    "article.updated",
-)
-
-
 # Random bytes read through a single-byte codepage come out as 14-16 % symbols and control
 # characters (Unicode categories S* and C*, U+FFFD among them) with hardly a space (2-3 %).
 # Prose has spaces (the fixture corpus: 14 % and more) and almost no symbols, in any script
@@ -111,45 +92,46 @@ def extract_article(
     source: Source | None = None,
     fetched_at: datetime,
     hints: FeedHints | None = None,
+    template: LearnedTemplate | None = None,
 ) -> ArticleRecord:
     """The article record of one page; raises ExtractError when it has no title and no text.
 
     `fetched_at` must be timezone-aware: it is the first-seen time when the page has no date.
+    `template` is the layout learned from the source's own pages, read after its hand rules.
     """
     if fetched_at.tzinfo is None:
         raise ValueError("extract_article: fetched_at must be timezone-aware")
     root = _parse(html, url)
     hints = hints or FeedHints()
     tz = source.tz if source is not None else DEFAULT_TZ
+    rules = source.rules if source is not None else None
+    learned = template.rules() if template is not None else None
+    # 1. Every layer reads the page once, before the body cleaner drops nodes.
     meta = read_meta(root)
     ld = find_article(list(meta.jsonld)) or JsonLdArticle()
-    rules = source.rules if source is not None else None
-    ruled = read_rules(root, rules) if rules is not None else RuleFields()
-    prov: dict[str, str] = {}
-    title = fields.title(prov, root, meta, ld, ruled, url, hints.title)
-    # The headline's area is read before the body is cleaned, which drops date and byline lines.
-    area = headline_area(root, title)
-    date_texts = page_dates(area)
-    bylines = tuple(name for line in page_bylines(area) for name in authors_from_byline(line))
-    body = extract_body(root, html, url, rules, title or "", fetched_at)
-    prov["text"] = body.method
-    if not title and not body.paragraphs:
-        raise ExtractError(f"{url}: no title and no article text found")
-    if not body.paragraphs and prov.get("title") == "rss":
-        # Only the feed spoke: what came back is not the article (garbage, an interstitial),
-        # and storing the feed's title now would keep the real page from ever being read.
-        raise ExtractError(f"{url}: no article text and no title on the page itself")
-    share = _garbled(" ".join([title or "", *body.paragraphs]))
-    if share is not None:
-        raise ExtractError(
-            f"{url}: not language: {share:.0%} of the text is symbols or control characters"
-            " and it has hardly a space (garbage or undecodable bytes)"
-        )
-    published, raw, date_source = _published(
-        prov, meta, ld, ruled, date_texts, url, hints, tz, fetched_at
+    merged = Merge(
+        [
+            *([rules_layer(root, rules)] if rules is not None else []),
+            *([rules_layer(root, learned, "template")] if learned is not None else []),
+            jsonld_layer(ld),
+            *meta_layers(root, meta, url, source.lang if source is not None else None),
+            _feed(hints),
+            url_layer(url),
+        ]
     )
-    image = fields.image(prov, meta, ld, ruled, hints.image)
+    # 2. The title is picked first: the headline's area (date lines, bylines) is found by it.
+    title = merged.text("title")
+    merged.add(area_layer(root, title))
+    body = extract_body(root, html, url, rules, title or "", fetched_at, learned)
+    merged.add(*body_layers(body))
+    prov = merged.provenance
+    prov["text"] = body.method
+    _check(url, title, body.paragraphs, prov)
+    # 3. Every other field is picked from the layers; the lead figure is found by the image.
+    published, raw, date_source = _published(merged, hints, tz, fetched_at)
+    image = merged.text("image")
     image = absolute_url(url, image) if image else None  # never javascript: or malformed
+    merged.add(figure_layer(root, image))
     dateline = parse_dateline(body.paragraphs[0]) if body.paragraphs else None
     if dateline is not None and dateline.hint:
         prov["place_hint"] = dateline.hint
@@ -160,36 +142,43 @@ def extract_article(
         canonical_url=canonical,
         source=source.id if source is not None else None,
         title=title or "",
-        summary=fields.summary(prov, meta, ld, hints.summary, body),
+        summary=merged.summary(),
         text="\n\n".join(body.paragraphs),
-        authors=fields.authors(prov, meta, ld, ruled, bylines, body),
+        authors=merged.values("authors"),
         published_at=published,
         published_raw=raw,
         date_source=date_source,
-        updated_at=_updated(meta, ld, tz, fetched_at),
-        lang=fields.lang(prov, meta, ld, source.lang if source is not None else None),
+        updated_at=_updated(merged, tz, fetched_at),
+        lang=merged.lang(),
         image=image,
-        image_caption=fields.pick(
-            prov,
-            "image_caption",
-            (ruled.image_caption, "rules"),
-            (ld.image_caption, "jsonld"),
-            (body.caption, "body"),
-            (fields.figure_caption(root, image), "page"),
-        ),
-        section=fields.pick(
-            prov,
-            "section",
-            (ruled.section, "rules"),
-            (ld.section, "jsonld"),
-            (meta.first("article:section"), "meta"),
-            (meta.microdata.get("articlesection"), "microdata"),
-        ),
-        tags=fields.tags(prov, meta, ld, ruled),
+        image_caption=merged.text("image_caption"),
+        section=merged.text("section"),
+        tags=merged.values("tags"),
         place=dateline.place if dateline is not None else None,
         related=body.related,
         provenance=prov,
     )
+
+
+def _feed(hints: FeedHints) -> Partial:
+    published = hints.published.isoformat() if hints.published is not None else None
+    return feed_layer(hints.title, published, hints.via, hints.summary, hints.image)
+
+
+def _check(url: str, title: str | None, paragraphs: tuple[str, ...], prov: dict[str, str]) -> None:
+    """Refuse a page with nothing to extract, or whose text is not language."""
+    if not title and not paragraphs:
+        raise ExtractError(f"{url}: no title and no article text found")
+    if not paragraphs and prov.get("title") == "rss":
+        # Only the feed spoke: what came back is not the article (garbage, an interstitial),
+        # and storing the feed's title now would keep the real page from ever being read.
+        raise ExtractError(f"{url}: no article text and no title on the page itself")
+    share = _garbled(" ".join([title or "", *paragraphs]))
+    if share is not None:
+        raise ExtractError(
+            f"{url}: not language: {share:.0%} of the text is symbols or control characters"
+            " and it has hardly a space (garbage or undecodable bytes)"
+        )
 
 
 def _parse(html: str, url: str) -> Any:
@@ -205,44 +194,23 @@ def _parse(html: str, url: str) -> Any:
 
 
 def _published(
-    prov: dict[str, str],
-    meta: PageMeta,
-    ld: JsonLdArticle,
-    ruled: RuleFields,
-    page_texts: list[str],
-    url: str,
-    hints: FeedHints,
-    tz: Any,
-    fetched_at: datetime,
+    merged: Merge, hints: FeedHints, tz: Any, fetched_at: datetime
 ) -> tuple[datetime, str | None, DateSource]:
-    candidates = [Candidate(t, "page") for t in ruled.dates]
-    if ld.date_published:
-        candidates.append(Candidate(ld.date_published, "jsonld"))
-    for text in (meta.first(*_META_PUBLISHED), meta.microdata.get("datepublished")):
-        if text:
-            candidates.append(Candidate(text, "meta"))
-    candidates.extend(Candidate(t, "page") for t in page_texts)
-    if hints.published is not None:
-        # A naive feed time is read in the source's zone like any other, never as UTC.
-        candidates.append(Candidate(hints.published.isoformat(), hints.via))
-    from_url = url_date(url)
-    if from_url:
-        candidates.append(Candidate(from_url, "url"))
-    pick = pick_date(candidates, tz=tz, now=fetched_at)
+    pick = pick_date(merged.candidates(), tz=tz, now=fetched_at)
     if pick is None:
         # Never a silent "now": the record says the time is when we first saw the page.
-        prov["published_at"] = "first_seen"
+        merged.provenance["published_at"] = "first_seen"
         return fetched_at.astimezone(UTC), None, "first_seen"
-    prov["published_at"] = pick.source
+    merged.provenance["published_at"] = pick.source
     raw = pick.parsed.raw
     if pick.source == hints.via and hints.published_raw:
         raw = hints.published_raw
     return pick.parsed.value.astimezone(UTC), raw, pick.source
 
 
-def _updated(meta: PageMeta, ld: JsonLdArticle, tz: Any, now: datetime) -> datetime | None:
-    for text in (ld.date_modified, meta.first(*_META_MODIFIED), meta.microdata.get("datemodified")):
-        parsed = parse_date(text, tz=tz, now=now) if text else None
+def _updated(merged: Merge, tz: Any, now: datetime) -> datetime | None:
+    for text in merged.modified():
+        parsed = parse_date(text, tz=tz, now=now)
         if parsed is not None:
             return parsed.value.astimezone(UTC)
     return None

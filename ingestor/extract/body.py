@@ -1,4 +1,4 @@
-"""Get the article text: the site's body rule, else the density finder, else trafilatura."""
+"""Get the article text: the site's body rule, its learned template, the density finder, trafilatura."""
 
 from __future__ import annotations
 
@@ -37,16 +37,28 @@ class BodyResult:
 
 
 def extract_body(
-    root: Any, html: str, url: str, rules: SiteRules | None, title: str, now: datetime
+    root: Any,
+    html: str,
+    url: str,
+    rules: SiteRules | None,
+    title: str,
+    now: datetime,
+    learned: SiteRules | None = None,
 ) -> BodyResult:
-    """The body by the first method that yields paragraphs (the tree is modified)."""
+    """The body by the first method that yields paragraphs (the tree is modified).
+
+    Site rules first, then the template learned from the site's pages, then the generic finder.
+    """
     remove = rules.remove if rules is not None else ()
-    if rules is not None and rules.body:
-        containers = body_containers(root, rules)
+    for layer, method in ((rules, "rules"), (learned, "template")):
+        if layer is None or not layer.body:
+            continue
+        containers = body_containers(root, layer)
         if containers:
-            body = clean_body(containers, base_url=url, remove=remove)
+            both = tuple(dict.fromkeys((*remove, *layer.remove)))
+            body = clean_body(containers, base_url=url, remove=both)
             if body.paragraphs:
-                return _result(body, "rules", title, now)
+                return _result(body, method, title, now)
     containers = find_body(root)
     if containers:
         body = clean_body(containers, base_url=url, remove=remove)

@@ -31,6 +31,7 @@ from ingestor.schedule.cadence import next_poll_seconds, publication_gap
 from ingestor.schedule.harvest import discover_all, from_pending, merge
 from ingestor.schedule.health import RunMetrics, assess
 from ingestor.schedule.runstate import IngestContext, Run, RunSummary
+from ingestor.schedule.templates import TemplateRun, finish_template_run, start_template_run
 from ingestor.sources import Source
 
 __all__ = ["DEDUPE", "IngestContext", "RunSummary", "refresh_source"]
@@ -41,7 +42,9 @@ log = logging.getLogger(__name__)
 _RNG = random.Random()
 
 
-async def _ingest_one(run: Run, cand: discover.Candidate) -> store.StoredArticle | None:
+async def _ingest_one(
+    run: Run, cand: discover.Candidate, learned: TemplateRun
+) -> store.StoredArticle | None:
     """Fetch, extract and normalize one new article; a bad page is recorded, never raised."""
     # Conditional: the validators are saved, so later update checks can be answered by a 304.
     outcome = await run.fetch(cand.url, conditional=True)
@@ -56,11 +59,12 @@ async def _ingest_one(run: Run, cand: discover.Candidate) -> store.StoredArticle
     try:
         record = extract_article(
             outcome.text, outcome.final_url or cand.url, source=run.source, fetched_at=now,
-            hints=hints,
+            hints=hints, template=learned.template,
         )  # fmt: skip
     except ExtractError as exc:
         run.page_failed(cand, "extract", str(exc))
         return None
+    learned.saw(record.url, outcome.text, record.provenance.get("text", ""))
     return _classified(run, normalize(record, run.source, first_seen=now), now)
 
 
@@ -90,7 +94,7 @@ DEDUPE = store.Dedupe(
 )
 
 
-async def _recheck(run: Run) -> int:
+async def _recheck(run: Run, learned: TemplateRun) -> int:
     """Re-read recent articles at their check ages; a corrected story is updated in place."""
     settings = run.ctx.settings
     due = await store.due_rechecks(
@@ -106,7 +110,10 @@ async def _recheck(run: Run) -> int:
             continue  # unchanged, or unreadable now: the story as stored stands
         now = run.ctx.clock()
         try:
-            record = extract_article(outcome.text, item.url, source=run.source, fetched_at=now)
+            record = extract_article(
+                outcome.text, item.url, source=run.source, fetched_at=now,
+                template=learned.template,
+            )  # fmt: skip
         except ExtractError as exc:
             run.problem(item.url, "extract", str(exc))
             continue
@@ -139,13 +146,15 @@ async def _unseen(
     return [c for c in candidates if c.url not in known and canon[c.url] not in known]
 
 
-async def _ingest_all(run: Run, fresh: list[discover.Candidate]) -> list[store.StoredArticle]:
+async def _ingest_all(
+    run: Run, fresh: list[discover.Candidate], learned: TemplateRun
+) -> list[store.StoredArticle]:
     """Fetch and extract new articles with bounded concurrency; failures are kept aside."""
     gate = asyncio.Semaphore(run.ctx.article_concurrency)
 
     async def bounded(cand: discover.Candidate) -> store.StoredArticle | None:
         async with gate:
-            return await _ingest_one(run, cand)
+            return await _ingest_one(run, cand, learned)
 
     results = await asyncio.gather(*(bounded(c) for c in fresh))
     return [item for item in results if item is not None]
@@ -228,11 +237,13 @@ async def refresh_source(ctx: IngestContext, source: Source) -> RunSummary:
     merged = merge(candidates + retries)
     run.summary.discovered = len(merged)
     fresh = await _unseen(ctx.pool, merged)
-    items = await _ingest_all(run, fresh)
+    learned = await start_template_run(ctx.pool, source, ctx.settings)
+    items = await _ingest_all(run, fresh, learned)
     run.summary.new = len(
         await store.save_articles(ctx.pool, items, dedupe=DEDUPE, source_province=source.province)
     )
-    run.summary.updated = await _recheck(run)
+    run.summary.updated = await _recheck(run, learned)
+    await finish_template_run(ctx.pool, learned, ctx.settings, ctx.clock())
     await _record(run, [c.url for c in merged], items, started)
     summary = run.summary
     log.info(

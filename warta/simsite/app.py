@@ -12,6 +12,7 @@ from aiohttp import web
 
 from warta.simsite.article_page import amp_page, article_page
 from warta.simsite.conditional import conditional_response
+from warta.simsite.families import family_page
 from warta.simsite.faults import FaultTable, logging_middleware
 from warta.simsite.listings import home_page, info_page, listing_page, not_found_page, page_count
 from warta.simsite.model import RequestRecord, SimArticle
@@ -135,7 +136,9 @@ class _Routes:
         # "Berita Terkait": same kanal first, topped up with the latest stories.
         same = [a for a in others if a.section == story.section]
         related = (same + [a for a in others if a.section != story.section])[:5]
-        body = article_page(story, self.ctx(), related).encode()
+        ctx = self.ctx()
+        render = article_page if ctx.bureau.family == "antara" else family_page
+        body = render(story, ctx, related).encode()
         return conditional_response(request, body, _HTML, story.updated_at)
 
     async def article_short(self, request: web.Request) -> web.StreamResponse:

@@ -19,7 +19,7 @@ from importlib import resources
 from random import Random
 from typing import Any, cast
 
-from warta.simsite.labels import BUREAUS, PROVINCES, REGENCIES, TOPICS
+from warta.simsite.labels import BUREAUS, PROVINCES, REGENCIES, TOPICS, site_of
 from warta.simsite.model import BodyStyle, FooterStyle, JsonLdStyle, SimArticle
 
 __all__ = [
@@ -157,7 +157,7 @@ def image_path(stem: str, published: datetime, bureau: str) -> str:
     """Where the site serves a story's picture (ANTARA's /cache/{W}x{H}/{yyyy}/{mm}/{dd}/)."""
     if stem.startswith(("/", "http://", "https://")):
         return stem
-    local = published.astimezone(BUREAUS[bureau].tz)
+    local = published.astimezone(site_of(bureau).tz)
     return f"/cache/1200x800/{local:%Y/%m/%d}/{stem}.jpg"
 
 
@@ -299,7 +299,7 @@ def generate(bureau: str, generator: dict[str, Any], seq: int, rng: Random) -> S
         section=("ekonomi", "Ekonomi"),
         tags=("harga pangan", market["name"].lower()),
         image_caption=f"Suasana {market['name']}. (ANTARA/{generator['authors'][0]})",
-        province=BUREAUS[bureau].province_slug,
+        province=site_of(bureau).province_slug,
         regency=market.get("regency") or None,
         topics=("ekonomi",),
     )

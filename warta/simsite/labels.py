@@ -10,7 +10,7 @@ from datetime import timedelta, timezone
 
 from warta.simsite.model import Bureau
 
-__all__ = ["BUREAUS", "PROVINCES", "REGENCIES", "TOPICS", "WIB", "WITA"]
+__all__ = ["BUREAUS", "FAMILY_SITES", "PROVINCES", "REGENCIES", "TOPICS", "WIB", "WITA", "site_of"]
 
 WIB = timezone(timedelta(hours=7), "WIB")
 WITA = timezone(timedelta(hours=8), "WITA")
@@ -25,6 +25,32 @@ BUREAUS: dict[str, Bureau] = {
     "jatim": Bureau("jatim", "ANTARA News Jawa Timur", "jatim", "Jawa Timur", "WIB", WIB),
     "www": Bureau("www", "ANTARA News", None, None, "WIB", WIB),
 }
+
+# Regional newsrooms in the three learned-template families (simsite.families): no hand rules.
+FAMILY_SITES: dict[str, Bureau] = {
+    "banua": Bureau(
+        "banua", "Banua Terkini", "kalsel", "Kalimantan Selatan", "WITA", WITA,
+        family="portal", stories_from="kalsel",
+    ),
+    "mahakam": Bureau(
+        "mahakam", "Catatan Mahakam", "kaltim", "Kalimantan Timur", "WITA", WITA,
+        family="blog", stories_from="kaltim",
+    ),
+    "brantas": Bureau(
+        "brantas", "Tabloid Brantas", "jatim", "Jawa Timur", "WIB", WIB,
+        family="tabloid", stories_from="jatim",
+    ),
+}  # fmt: skip
+
+
+def site_of(slug: str) -> Bureau:
+    """An ANTARA bureau or a family site by slug; KeyError names the known ones."""
+    if slug in BUREAUS:
+        return BUREAUS[slug]
+    if slug in FAMILY_SITES:
+        return FAMILY_SITES[slug]
+    raise KeyError(f"unknown bureau {slug!r}; known: {sorted([*BUREAUS, *FAMILY_SITES])}")
+
 
 TOPICS: tuple[str, ...] = (
     "politik",

@@ -43,6 +43,9 @@ class Bureau:
     tz_name: str
     tz: tzinfo
     base_url: str = ""
+    family: str = "antara"  # page template: ANTARA's, or one of simsite.families
+    stories_from: str | None = None  # a family site borrows this ANTARA bureau's stories
+    seed: int = 0  # picks a family site's random class names
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -22,7 +22,7 @@ from warta.simsite.corpus import (
     variants,
 )
 from warta.simsite.faults import FaultTable
-from warta.simsite.labels import BUREAUS
+from warta.simsite.labels import BUREAUS, FAMILY_SITES, site_of
 from warta.simsite.model import Bureau, RequestRecord, SimArticle
 from warta.simsite.shell import PageContext
 from warta.simsite.xmlfeeds import default_robots
@@ -74,9 +74,10 @@ class SimSite:
         seed: int = 0,
     ) -> None:
         self._slugs = tuple(bureaus)
-        unknown = [b for b in self._slugs if b not in BUREAUS]
+        unknown = [b for b in self._slugs if b not in BUREAUS and b not in FAMILY_SITES]
         if unknown or not self._slugs:
-            raise ValueError(f"unknown bureaus {unknown}; known: {sorted(BUREAUS)}")
+            known = sorted([*BUREAUS, *FAMILY_SITES])
+            raise ValueError(f"unknown bureaus {unknown}; known: {known}")
         if per_page < 1:
             raise ValueError("per_page must be at least 1")
         self.per_page = per_page
@@ -85,11 +86,16 @@ class SimSite:
         self.started_at = self.clock().replace(microsecond=0)
         corpus = load_corpus(self.started_at)
         self._corpus = corpus
-        self._stories = {b: _newest_first(corpus.published[b]) for b in self._slugs}
-        self._reserve = {b: list(corpus.reserve[b]) for b in self._slugs}
+        self._bureaus: dict[str, Bureau] = {b: replace(site_of(b), seed=seed) for b in self._slugs}
+        # A family site tells its ANTARA bureau's stories in its own template.
+        self._src = {b: self._bureaus[b].stories_from or b for b in self._slugs}
+        self._stories = {
+            b: _newest_first(replace(a, bureau=b) for a in corpus.published[self._src[b]])
+            for b in self._slugs
+        }
+        self._reserve = {b: list(corpus.reserve[self._src[b]]) for b in self._slugs}
         self._generated = 0
         self._rng = Random(seed)
-        self._bureaus: dict[str, Bureau] = {b: BUREAUS[b] for b in self._slugs}
         self._runners: dict[str, web.AppRunner] = {}
         self.requests: list[RequestRecord] = []
         self.robots_txt: dict[str, str] = {}
@@ -173,7 +179,7 @@ class SimSite:
 
     def context(self, bureau: str) -> PageContext:
         """What page rendering needs for this bureau right now."""
-        raw: dict[str, Any] = self._corpus.raw[bureau]
+        raw: dict[str, Any] = self._corpus.raw[self._src[bureau]]
         network = {b: self._bureaus[b].base_url for b in self._slugs}
         return PageContext(
             bureau=self._bureaus[bureau],
@@ -193,15 +199,15 @@ class SimSite:
                 article = self._reserve[bureau].pop(0)
             else:
                 self._generated += 1
-                generator = self._corpus.generator[bureau]
+                generator = self._corpus.generator[self._src[bureau]]
                 article = generate(bureau, generator, self._generated, self._rng)
         stories = self._stories[bureau]
-        top = max((a.id for a in stories), default=self._corpus.first_id[bureau])
+        top = max((a.id for a in stories), default=self._corpus.first_id[self._src[bureau]])
         key = article.key or slugify(article.title) or f"story-{top}"
         new_id = top + id_gap(key)
         when = self.clock().replace(microsecond=0)
         slug = article.slug or slugify(article.title) or "berita"
-        default_place = self._corpus.raw[bureau].get("default_dateline", "Jakarta")
+        default_place = self._corpus.raw[self._src[bureau]].get("default_dateline", "Jakarta")
         draft = replace(
             article,
             bureau=bureau,
@@ -240,6 +246,11 @@ class SimSite:
         )
         self._stories[bureau] = [*stories[:index], revised, *stories[index + 1 :]]
         return revised
+
+    def redesign(self, bureau: str, seed: int) -> None:
+        """Give a family site new random class names, as a site redesign does."""
+        self._require(bureau)
+        self._bureaus[bureau] = replace(self._bureaus[bureau], seed=seed)
 
     def set_fault(self, bureau: str, path: str, kind: str, times: int | None = None) -> None:
         """Make requests for `path` (exact, or a prefix ending in '*') fail with `kind`."""
