@@ -106,8 +106,9 @@ SELECT s.id, s.name, s.base_url, s.province, s.timezone, s.lang, s.republish, s.
        s.enabled, s.health, s.disabled_reason, s.last_run_at, s.last_success_at,
        s.last_error_at, s.last_error_kind, s.last_error_message, s.consecutive_failures,
        s.circuit_open_until, s.articles_last_run, s.next_run_at,
-       (SELECT count(*) FROM articles a WHERE a.source_id = s.id) AS articles
-FROM sources s ORDER BY s.id
+       (SELECT count(*) FROM articles a WHERE a.source_id = s.id) AS articles,
+       v.verification, v.checked_at, v.failed_gates, v.summary AS check_summary
+FROM sources s JOIN source_verification v ON v.source_id = s.id ORDER BY s.id
 """
 
 

@@ -13,6 +13,7 @@ from config.catalogue import CatalogueError, load_catalogue
 from config.settings import Settings, SettingsError, load_settings
 from ingestor.sources import SeedError, Source, load_sources
 from warta.logs import configure_logging
+from warta.sources_cmd import add_subcommands
 
 __all__ = ["main"]
 
@@ -36,8 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations and exit")
     sources = sub.add_parser("sources", help="the source catalogue with health")
     sources.add_argument("--json", action="store_true")
-    sources.add_argument("action", nargs="?", choices=["enable", "disable"])
-    sources.add_argument("source_id", nargs="?", metavar="ID")
+    add_subcommands(sources)  # enable, disable, show, add, check, snapshot
     extract = sub.add_parser("extract", help="extract saved pages to article records (no database)")
     extract.add_argument("files", nargs="+", type=Path, metavar="FILE")
     extract.add_argument("--url")
@@ -67,11 +67,15 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "migrate":
         return asyncio.run(service.migrate_only(settings))
     if command == "sources":
-        if args.action and not args.source_id:
-            raise UsageError(f"warta sources {args.action}: give a source ID")
-        if args.action:
+        if args.action in ("enable", "disable"):
             return asyncio.run(
                 service.set_enabled(settings, args.source_id, args.action == "enable")
+            )
+        if args.action:
+            from warta.sources_cmd import run_sources_action
+
+            return asyncio.run(
+                run_sources_action(settings, args, lambda: load_catalogue_sources(settings))
             )
         return asyncio.run(
             service.show_sources(settings, load_catalogue_sources(settings), args.json)

@@ -145,13 +145,21 @@ async def show_sources(settings: Settings, sources: Sequence[Source], as_json: b
                 " consecutive_failures, articles_last_run, next_run_at FROM sources"
             ):
                 health[row["id"]] = dict(row)
+            for source_id, check in (await store.verifications(pool)).items():
+                if source_id in health:
+                    health[source_id]["verification"] = check.state
+                    health[source_id]["checked_at"] = check.checked_at
     rows = []
     for s in sources:
         h = health.get(s.id, {})
         rows.append(
             {
                 "id": s.id, "name": s.name, "base_url": s.base_url, "province": s.province,
-                "timezone": s.tz_name, "republish": s.republish, "verified": s.verified,
+                "timezone": s.tz_name, "republish": s.republish,
+                # A fact from `warta sources check`, not the catalogue's claim.
+                "verified": h.get("verification") == "verified",
+                "verification": h.get("verification", "unknown"),
+                "checked_at": h.get("checked_at"),
                 "enabled": h.get("enabled", s.enabled), "health": h.get("health"),
                 "last_success_at": h.get("last_success_at"),
                 "last_error": h.get("last_error_message"),
@@ -164,12 +172,15 @@ async def show_sources(settings: Settings, sources: Sequence[Source], as_json: b
         return 0
     out = sys.stdout
     out.write(
-        f"{'id':<24} {'province':<12} {'tz':<5} {'enabled':<8} {'health':<9} {'verified':<8} name\n"
+        f"{'id':<24} {'province':<12} {'tz':<5} {'enabled':<8} {'health':<9}"
+        f" {'verification':<21} name\n"
     )
     for r in rows:
+        checked = r["checked_at"]
+        state = f"{r['verification']} {checked:%Y-%m-%d}" if checked else r["verification"]
         out.write(
             f"{r['id']!s:<24} {r['province'] or '-':<12} {r['timezone']!s:<5} {r['enabled']!s:<8}"
-            f" {r['health'] or '-':<9} {r['verified']!s:<8} {r['name']}\n"
+            f" {r['health'] or '-':<9} {state:<21} {r['name']}\n"
         )
     return 0
 

@@ -14,6 +14,7 @@ from ingestor.store.articles import (
     save_articles,
     update_article,
 )
+from ingestor.store.checks import Verification, record_check, verifications
 from ingestor.store.fetchlog import (
     FetchState,
     LogEvent,
@@ -45,6 +46,7 @@ __all__ = [
     "Recheck",
     "SourceState",
     "StoredArticle",
+    "Verification",
     "claim_due_sources",
     "clear_pending",
     "delete_expired",
@@ -55,6 +57,7 @@ __all__ = [
     "mark_checked",
     "mark_pending",
     "recent_publications",
+    "record_check",
     "record_run",
     "release_leases",
     "release_source",
@@ -65,5 +68,6 @@ __all__ = [
     "source_state",
     "sync_sources",
     "update_article",
+    "verifications",
     "write_log",
 ]
