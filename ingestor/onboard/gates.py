@@ -6,7 +6,7 @@ Gates, per page:
   (not the URL's day, not "first seen"), and is not in the future;
 - `body`: paragraphs of real prose (enough words, sentences that end, few link-list lines);
 - `furniture`: no credit line, "Baca juga", reuse notice or share/menu line in the body, and no
-  paragraph repeated across the sampled pages (repeats are the site's chrome, not the story);
+  short paragraph repeated on every sampled page (that is the site's chrome, not the story);
 - `author`: when the site names authors at all (any sampled page has one), every page does;
 - `layout`: when the entry has hand rules (a layout), they found the title and the body.
 A sample passes when every gate passes on every page; the report keeps the first failure of
@@ -32,6 +32,8 @@ _MIN_WORDS = 60
 _MIN_PARAGRAPHS = 2
 _MIN_SENTENCE_SHARE = 0.5
 _FUTURE_SLACK = timedelta(hours=1)
+_MIN_REPEATS = 3
+_CHROME_WORDS = 12
 _FURNITURE = re.compile(
     r"^(?:baca juga|lihat juga|simak juga|pewarta\s*:|editor\s*:|copyright\b|©|hak cipta"
     r"|dilarang keras|bagikan\b|share\b|ikuti kami|follow us|advertisement\b|iklan\b"
@@ -167,7 +169,12 @@ def judge_sample(
     good = [r for r in records if isinstance(r, ArticleRecord)]
     bodies = [[p for p in r.text.split("\n\n") if p.strip()] for r in good]
     seen: Counter[str] = Counter(p for paragraphs in bodies for p in set(paragraphs))
-    repeated = {p for p, n in seen.items() if n > 1 and len(good) > 1}
+    # Chrome leaking into bodies repeats on every page of a layout; a sentence that recurs in
+    # some stories of a series (a market report's closing line) is still the story.
+    need = max(_MIN_REPEATS, len(good))
+    # Long repeats are left alone: chrome is short lines (follow us, a credit, a notice), while
+    # a series of stories may share a whole background paragraph.
+    repeated = {p for p, n in seen.items() if n >= need and len(p.split()) <= _CHROME_WORDS}
     site_has_authors = any(r.authors for r in good)
     pages: list[PageCheck] = []
     paragraphs_of = iter(bodies)

@@ -24,6 +24,7 @@ from ingestor.classify import Gazetteer
 from ingestor.discover import Candidate, from_feed, from_listing, from_sitemap
 from ingestor.fetch import Fetcher, FetchOutcome, FetchPolicy
 from ingestor.onboard.gates import SampleReport, judge_sample
+from ingestor.onboard.listing import infer_link_selector
 from ingestor.onboard.locale import RegionGuess, propose_region
 from ingestor.onboard.page import PageFacts, read_page
 from ingestor.onboard.pattern import PatternGuess, infer_pattern
@@ -231,11 +232,13 @@ def _listing_candidates(home: PageFacts, base: str, pattern: re.Pattern[str] | N
         urls.append(f"{base}{parts.path}")
     urls = list(dict.fromkeys(urls))
 
-    def rank(url: str) -> int:
-        path = urlsplit(url).path.lower()
-        return next((i for i, w in enumerate(_LISTING_WORDS) if w in path), len(_LISTING_WORDS))
+    return sorted(urls, key=_rank)
 
-    return sorted(urls, key=rank)
+
+def _rank(url: str) -> int:
+    """Listing names first ("terkini" before "berita"); other pages after them."""
+    path = urlsplit(url).path.lower()
+    return next((i for i, w in enumerate(_LISTING_WORDS) if w in path), len(_LISTING_WORDS))
 
 
 def _page_url(listing_url: str, links: tuple[str, ...]) -> str | None:
@@ -264,10 +267,34 @@ async def _listings(
             found.append((Finding("listing", url, 0), _page_url(url, facts.links), [], facts.links))
             continue
         page = from_listing(outcome.text, url, _provisional(base, compiled.pattern), None)
-        if len(page.candidates) >= _MIN_LISTING_LINKS:
-            finding = Finding("listing", url, len(page.candidates))
-            found.append((finding, _page_url(url, facts.links), list(page.candidates), facts.links))
+        paging = _page_url(url, facts.links)
+        named = _rank(url) < len(_LISTING_WORDS)
+        # An "about us" page with a "latest news" sidebar is no listing: a listing pages on,
+        # or is called one.
+        if len(page.candidates) >= _MIN_LISTING_LINKS and (paging or named):
+            selector = await _link_selector(probe, url, outcome.text, paging, compiled)
+            finding = Finding("listing", url, len(page.candidates), selector or "")
+            found.append((finding, paging, list(page.candidates), facts.links))
     return found
+
+
+async def _link_selector(
+    probe: _Probe, url: str, html: str, paging: str | None, pattern: re.Pattern[str]
+) -> str | None:
+    """The listing's own blocks, told from sidebars by comparing its first two pages."""
+    if paging is None:
+        return None
+    second_url = paging.format(page=2)
+    second = await probe.get("listing", second_url)
+    if not second.ok or second.text is None:
+        return None
+    host = urlsplit(url).netloc
+
+    def is_story(link: str) -> bool:
+        parts = urlsplit(link)
+        return parts.netloc == host and pattern.search(parts.path) is not None
+
+    return infer_link_selector(html, url, second.text, second_url, is_story)
 
 
 def _fit_layout(
@@ -370,7 +397,7 @@ async def survey_site(
         return result
     compiled = re.compile(pattern.pattern)
     listings = [item for item in listings if item[0].articles >= _MIN_LISTING_LINKS]
-    if not listings:  # the home page is the listing of last resort
+    if not listings and not known and not other:  # no feed, sitemap or listing: the home page
         page = from_listing(home_out.text, base + "/", _provisional(base, pattern.pattern), None)
         if len(page.candidates) >= _MIN_LISTING_LINKS:
             home_listing = Finding("listing", base + "/", len(page.candidates), "home page")
@@ -410,6 +437,8 @@ async def survey_site(
         entry: dict[str, object] = {"url": chosen[0].url}
         if chosen[1]:
             entry.update(page_url=chosen[1], max_pages=5)
+        if chosen[0].note and chosen[0].note != "home page":
+            entry["link_selector"] = chosen[0].note
         listing_fields.append(entry)
     langs = Counter(r.lang for r in good if r.lang).most_common(1)
     result.fields = {
