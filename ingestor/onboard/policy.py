@@ -127,6 +127,8 @@ def propose_policy(signals: Signals, site_name: str) -> Policy:
     republish: Republish = "full" if licence else "summary"
     if licence:
         reasons.append(f"open licence {licence}")
+    elif signals.license:
+        reasons.append(f"licence {signals.license} is not an open one: summary at most")
     found = set(signals.directives)
     snippet_zero = any(d.replace(" ", "") == "max-snippet:0" for d in found)
     if found & {"noindex", "none"}:
