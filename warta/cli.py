@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--source", action="append", default=[], metavar="ID")
     sub.add_parser("migrate", help="apply database migrations and exit")
     sources = sub.add_parser("sources", help="the source catalogue with health")
-    sources.add_argument("--json", action="store_true")
+    sources.add_argument("--json", action="store_true", help="JSON instead of a table")
     add_subcommands(sources)  # enable, disable, show, add, check, snapshot
     extract = sub.add_parser("extract", help="extract saved pages to article records (no database)")
     extract.add_argument("files", nargs="+", type=Path, metavar="FILE")

@@ -8,6 +8,7 @@ Every request goes through the one Fetcher of the process (robots.txt, User-Agen
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -110,6 +111,10 @@ async def add_source(settings: Settings, args: argparse.Namespace) -> int:
     if args.province is not None and args.province not in zones:
         return _usage(f"sources add: --province: unknown province {args.province!r}")
     layouts = load_layouts(_layouts_path(settings))
+    if not logging.getLogger().isEnabledFor(logging.DEBUG):
+        # Probing asks for paths that may not exist (/feed, /sitemap_index.xml): their 404s
+        # are findings for the report, not log lines.
+        logging.getLogger("ingestor.fetch.fetcher").setLevel(logging.WARNING)
     options = SurveyOptions(
         allow_private_network=args.allow_private_network, sample_size=args.sample,
         source_id=args.new_id, name=args.name, province=args.province, timezone=args.timezone,
