@@ -15,16 +15,15 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from database.records import ArticleRecord
 from ingestor.classify import Gazetteer
-from ingestor.discover import Candidate, from_feed, from_listing, from_sitemap
+from ingestor.discover import Candidate, from_listing
 from ingestor.fetch import Fetcher, FetchOutcome, FetchPolicy
 from ingestor.onboard.gates import SampleReport, judge_sample
-from ingestor.onboard.listing import infer_link_selector
 from ingestor.onboard.locale import RegionGuess, propose_region
 from ingestor.onboard.page import PageFacts, read_page
 from ingestor.onboard.pattern import PatternGuess, infer_pattern
@@ -36,23 +35,25 @@ from ingestor.onboard.policy import (
     propose_policy,
     read_robots,
 )
+from ingestor.onboard.probe import (
+    MIN_LISTING_LINKS,
+    Finding,
+    Probe,
+    find_feeds,
+    find_listings,
+    find_sitemaps,
+    is_html,
+    origin,
+    provisional,
+)
 from ingestor.onboard.sample import Document, extract_page, newest
-from ingestor.sources import TIMEZONES, Discovery, SiteRules, Source
+from ingestor.sources import SiteRules
 
-__all__ = ["Finding", "SurveyOptions", "SurveyResult", "survey_site"]
+__all__ = ["SurveyOptions", "SurveyResult", "survey_site"]
 
 log = logging.getLogger(__name__)
 
-ROBOTS_AGENT = "Warta"
-_FEED_PATHS = ("/rss", "/feed", "/rss.xml", "/feed.xml", "/atom.xml", "/index.xml", "/feed/rss")
-_SITEMAP_PATHS = ("/sitemap.xml", "/sitemap_index.xml", "/sitemap-news.xml", "/news-sitemap.xml")
-_LISTING_WORDS = ("terkini", "terbaru", "indeks", "index", "latest", "news", "berita", "kanal")
-_MAX_FEEDS = 3
-_MAX_FEED_PROBES = 8
-_MAX_LISTING_PROBES = 6
-_MIN_LISTING_LINKS = 5
-_MAX_CHILD_SITEMAPS = 3
-_NEWS_NS = "sitemap-news"
+ROBOTS_AGENT = "Warta"  # the product token robots.txt rules name (the Fetcher's own)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,16 +66,6 @@ class SurveyOptions:
     name: str | None = None
     province: str | None = None
     timezone: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """A feed, sitemap or listing the probe found, and how many article links it holds."""
-
-    kind: str
-    url: str
-    articles: int
-    note: str = ""
 
 
 @dataclass(slots=True)
@@ -95,22 +86,6 @@ class SurveyResult:
     fatal: str | None = None
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _provisional(
-    base: str, pattern: str, rules: SiteRules | None = None, layout: str | None = None
-) -> Source:
-    """A throwaway Source so discovery and extraction can run before the entry exists."""
-    return Source(
-        id="onboard", name="onboard", base_url=base, province=None, tz_name="WIB",
-        tz=TIMEZONES["WIB"], lang="id", discovery=Discovery(), article_pattern=re.compile(pattern),
-        rules=rules, layout=layout,
-    )  # fmt: skip
-
-
 def _source_id(base: str) -> str:
     host = urlsplit(base).hostname or "site"
     labels = [
@@ -123,180 +98,6 @@ def _source_id(base: str) -> str:
     return slug[:64] or "site"
 
 
-class _Probe:
-    """One survey's state: the fetcher, the policy, and the documents fetched so far."""
-
-    def __init__(self, fetcher: Fetcher, policy: FetchPolicy, result: SurveyResult) -> None:
-        self.fetcher, self.policy, self.result = fetcher, policy, result
-        self.fetched: dict[str, FetchOutcome] = {}
-
-    async def get(self, kind: str, url: str, *, robots: bool = True) -> FetchOutcome:
-        if url in self.fetched:
-            return self.fetched[url]
-        policy = self.policy if robots else replace(self.policy, respect_robots=False)
-        outcome = await self.fetcher.get(url, source=policy)
-        self.fetched[url] = outcome
-        self.result.documents.append(Document(kind, url, outcome))
-        if outcome.error_kind == "robots_disallowed":
-            self.result.skipped.append(f"{kind} {url}: disallowed by robots.txt, not fetched")
-        elif not outcome.ok and kind not in ("feed?", "sitemap?", "listing?"):
-            self.result.skipped.append(
-                f"{kind} {url}: {outcome.error_kind}: {outcome.error_message or ''}"
-            )
-        return outcome
-
-
-async def _feeds(probe: _Probe, base: str, home: PageFacts) -> list[Candidate]:
-    """Working feeds, the page's own first; their items are known article URLs."""
-    source = _provisional(base, "")
-    candidates = [*home.feeds, *(base + p for p in _FEED_PATHS)]
-    known: list[Candidate] = []
-    kept = 0
-    for url in list(dict.fromkeys(candidates))[:_MAX_FEED_PROBES]:
-        if kept >= _MAX_FEEDS:
-            break
-        outcome = await probe.get("feed?", url)
-        if not outcome.ok:
-            continue
-        items = from_feed(outcome.body, url, source)
-        if not items:
-            continue
-        fresh = [c for c in items if c.url not in {k.url for k in known}]
-        if not fresh and kept:
-            continue  # the same stories again (an alias of a feed already kept)
-        kept += 1
-        known.extend(fresh)
-        probe.result.findings.append(Finding("feed", url, len(items)))
-    return known
-
-
-def _is_sitemap(body: bytes) -> str | None:
-    head = body[:2048].decode("utf-8", "replace").lower()
-    if body[:2] == b"\x1f\x8b" or "<urlset" in head:
-        return "news" if _NEWS_NS in head else "urlset"
-    if "<sitemapindex" in head:
-        return "index"
-    return None
-
-
-async def _sitemaps(
-    probe: _Probe, base: str, robots: RobotsFacts
-) -> tuple[list[Candidate], list[Candidate]]:
-    """(news items, other items) of the site's sitemaps; findings name the ones to propose."""
-    source = _provisional(base, "")
-    news: list[Candidate] = []
-    other: list[Candidate] = []
-    declared = [u for u in robots.sitemaps if _origin(u) == base]
-    top = list(dict.fromkeys([*declared, *(base + p for p in _SITEMAP_PATHS)]))
-    proposed: list[Finding] = []
-    children = 0
-    for url in top:
-        outcome = await probe.get("sitemap?", url)
-        kind = _is_sitemap(outcome.body) if outcome.ok else None
-        if kind is None:
-            continue
-        try:
-            page = from_sitemap(outcome.body, url, source)
-        except ValueError:
-            continue
-        found = list(page.candidates)
-        for child in page.sitemaps[: max(0, _MAX_CHILD_SITEMAPS - children)]:
-            children += 1
-            sub = await probe.get("sitemap", child)
-            if sub.ok and _is_sitemap(sub.body):
-                try:
-                    child_items = from_sitemap(sub.body, child, source).candidates
-                except ValueError:
-                    continue
-                (news if _is_sitemap(sub.body) == "news" else other).extend(child_items)
-        (news if kind == "news" else other).extend(found)
-        if url in declared or not proposed:
-            proposed.append(Finding("sitemap", url, len(found), kind))
-    probe.result.findings.extend(proposed)
-    return news, other
-
-
-def _is_html(outcome: FetchOutcome) -> bool:
-    return "html" in (outcome.content_type or "").lower()
-
-
-def _listing_candidates(home: PageFacts, base: str, pattern: re.Pattern[str] | None) -> list[str]:
-    urls = []
-    for link in home.links:
-        parts = urlsplit(link)
-        if _origin(link) != base or parts.query or parts.path in ("", "/"):
-            continue
-        depth = len([s for s in parts.path.split("/") if s])
-        if depth > 2 or (pattern is not None and pattern.search(parts.path)):
-            continue
-        urls.append(f"{base}{parts.path}")
-    urls = list(dict.fromkeys(urls))
-
-    return sorted(urls, key=_rank)
-
-
-def _rank(url: str) -> int:
-    """Listing names first ("terkini" before "berita"); other pages after them."""
-    path = urlsplit(url).path.lower()
-    return next((i for i, w in enumerate(_LISTING_WORDS) if w in path), len(_LISTING_WORDS))
-
-
-def _page_url(listing_url: str, links: tuple[str, ...]) -> str | None:
-    """The listing's paging scheme from its own links: /terkini/2 or ?page=2."""
-    path = urlsplit(listing_url).path.rstrip("/")
-    for link in links:
-        parts = urlsplit(link)
-        if parts.path.rstrip("/") == f"{path}/2":
-            return f"{_origin(listing_url)}{path}/{{page}}"
-        if parts.path.rstrip("/") == path and re.fullmatch(r"page=2", parts.query):
-            return f"{_origin(listing_url)}{path}?page={{page}}"
-    return None
-
-
-async def _listings(
-    probe: _Probe, base: str, home: PageFacts, pattern: PatternGuess | None
-) -> list[tuple[Finding, str | None, list[Candidate], tuple[str, ...]]]:
-    compiled = re.compile(pattern.pattern) if pattern else None
-    found: list[tuple[Finding, str | None, list[Candidate], tuple[str, ...]]] = []
-    for url in _listing_candidates(home, base, compiled)[:_MAX_LISTING_PROBES]:
-        outcome = await probe.get("listing?", url)
-        if not outcome.ok or outcome.text is None or not _is_html(outcome):
-            continue
-        facts = read_page(outcome.text, url)
-        if compiled is None:
-            found.append((Finding("listing", url, 0), _page_url(url, facts.links), [], facts.links))
-            continue
-        page = from_listing(outcome.text, url, _provisional(base, compiled.pattern), None)
-        paging = _page_url(url, facts.links)
-        named = _rank(url) < len(_LISTING_WORDS)
-        # An "about us" page with a "latest news" sidebar is no listing: a listing pages on,
-        # or is called one.
-        if len(page.candidates) >= _MIN_LISTING_LINKS and (paging or named):
-            selector = await _link_selector(probe, url, outcome.text, paging, compiled)
-            finding = Finding("listing", url, len(page.candidates), selector or "")
-            found.append((finding, paging, list(page.candidates), facts.links))
-    return found
-
-
-async def _link_selector(
-    probe: _Probe, url: str, html: str, paging: str | None, pattern: re.Pattern[str]
-) -> str | None:
-    """The listing's own blocks, told from sidebars by comparing its first two pages."""
-    if paging is None:
-        return None
-    second_url = paging.format(page=2)
-    second = await probe.get("listing", second_url)
-    if not second.ok or second.text is None:
-        return None
-    host = urlsplit(url).netloc
-
-    def is_story(link: str) -> bool:
-        parts = urlsplit(link)
-        return parts.netloc == host and pattern.search(parts.path) is not None
-
-    return infer_link_selector(html, url, second.text, second_url, is_story)
-
-
 def _fit_layout(
     pages: list[tuple[Candidate, FetchOutcome]],
     base: str,
@@ -307,7 +108,7 @@ def _fit_layout(
     """The hand layout whose selectors find title and body on every sampled page, else None."""
     best: tuple[int, str | None] = (0, None)
     for name, rules in layouts.items():
-        source = _provisional(base, pattern, rules, name)
+        source = provisional(base, pattern, rules, name)
         fits = 0
         for cand, outcome in pages:
             record = extract_page(outcome, cand, source, now)
@@ -323,10 +124,10 @@ def _fit_layout(
     chosen: str | None = None
     if closest is not None and fits == len(pages):
         chosen = closest
-        source = _provisional(base, pattern, layouts[closest], closest)
+        source = provisional(base, pattern, layouts[closest], closest)
         note = f"hand layout {closest!r} fits {fits} of {len(pages)} sampled pages"
     else:
-        source = _provisional(base, pattern)
+        source = provisional(base, pattern)
         note = "no hand layout fits every sampled page: generic extraction"
         if fits:
             note += f" (the closest, {best[1]!r}, fits {fits} of {len(pages)})"
@@ -364,10 +165,15 @@ async def survey_site(
     clock: Callable[[], datetime],
 ) -> SurveyResult:
     """Probe the site at `url` and propose its entry; fatal problems land in `result.fatal`."""
-    base = _origin(url)
+    base = origin(url)
     result = SurveyResult(base_url=base)
     policy = FetchPolicy(source_id="onboard", allow_private_network=options.allow_private_network)
-    probe = _Probe(fetcher, policy, result)
+    probe = Probe(fetcher, policy)
+    result.findings, result.documents, result.skipped = (
+        probe.findings,
+        probe.documents,
+        probe.skipped,
+    )
     robots_out = await probe.get("robots", f"{base}/robots.txt", robots=False)
     robots_text = robots_out.text if robots_out.ok else None
     robots = read_robots(robots_text, ROBOTS_AGENT, base)
@@ -378,28 +184,28 @@ async def survey_site(
     if not home_out.ok or home_out.text is None:
         result.fatal = f"home page {url}: {home_out.error_kind}: {home_out.error_message or ''}"
         return result
-    base = _origin(home_out.final_url)  # a redirect to https:// or www. names the real site
+    base = origin(home_out.final_url)  # a redirect to https:// or www. names the real site
     result.base_url = base
     home = read_page(home_out.text, home_out.final_url)
-    known = await _feeds(probe, base, home)
-    news, other = await _sitemaps(probe, base, robots)
+    known = await find_feeds(probe, base, home)
+    news, other = await find_sitemaps(probe, base, robots)
     known += news
     pattern = infer_pattern(base, [c.url for c in known], [*home.links, *(c.url for c in other)])
-    listings = await _listings(probe, base, home, pattern)
+    listings = await find_listings(probe, base, home, pattern)
     if pattern is None:  # a listing-only site: its listings' links vote
         links = [link for *_, page_links in listings for link in page_links]
         pattern = infer_pattern(base, [], [*home.links, *links])
         if pattern is not None:
-            listings = await _listings(probe, base, home, pattern)
+            listings = await find_listings(probe, base, home, pattern)
     result.pattern = pattern
     if pattern is None:
         result.fatal = "no article URL pattern: found no feed, sitemap or listing with story links"
         return result
     compiled = re.compile(pattern.pattern)
-    listings = [item for item in listings if item[0].articles >= _MIN_LISTING_LINKS]
+    listings = [item for item in listings if item[0].articles >= MIN_LISTING_LINKS]
     if not listings and not known and not other:  # no feed, sitemap or listing: the home page
-        page = from_listing(home_out.text, base + "/", _provisional(base, pattern.pattern), None)
-        if len(page.candidates) >= _MIN_LISTING_LINKS:
+        page = from_listing(home_out.text, base + "/", provisional(base, pattern.pattern), None)
+        if len(page.candidates) >= MIN_LISTING_LINKS:
             home_listing = Finding("listing", base + "/", len(page.candidates), "home page")
             listings.append((home_listing, None, list(page.candidates), home.links))
     chosen = max(listings, key=lambda item: item[0].articles, default=None)
@@ -421,7 +227,9 @@ async def survey_site(
     region = propose_region(good, gazetteer, zones)
     result.region = region
     read = [(home, home_out)] + [
-        (read_page(o.text, o.final_url), o) for _, o in pages if o.ok and o.text is not None
+        (read_page(o.text, o.final_url), o)
+        for _, o in pages
+        if o.ok and o.text is not None and is_html(o)
     ]
     site_name = options.name or home.name or urlsplit(base).netloc
     result.policy = propose_policy(_signals(robots, read), site_name)
