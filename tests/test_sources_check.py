@@ -48,6 +48,10 @@ async def test_check_verifies_then_names_the_gate_a_redesign_breaks(
     state = (await store.verifications(pool))["kalsel-sim"]
     assert state.state == "verified" and state.checked_at is not None and not state.failed_gates
 
+    every = argparse.Namespace(action="check", source_ids=[], all=True)
+    assert await run_sources_action(settings, every, lambda: sources) == 0
+    assert "kalsel-sim: verified" in capsys.readouterr().out
+
     assert await show_sources(settings, sources, as_json=True) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert row["verified"] is True and row["verification"] == "verified" and row["checked_at"]
@@ -62,7 +66,7 @@ async def test_check_verifies_then_names_the_gate_a_redesign_breaks(
     assert "gate layout failed: the layout's selectors no longer match" in out
     state = (await store.verifications(pool))["kalsel-sim"]
     assert state.state == "failing" and state.failed_gates == ("layout",)
-    assert await pool.fetchval("SELECT count(*) FROM source_checks") == 2
+    assert await pool.fetchval("SELECT count(*) FROM source_checks") == 3
 
     show = argparse.Namespace(action="show", source_id="kalsel-sim", json=False)
     assert await run_sources_action(settings, show, lambda: sources) == 0
