@@ -218,3 +218,25 @@ def test_link_selector_keeps_the_blocks_that_page() -> None:
 
     selector = infer_link_selector(page(1), B + "/terkini", page(6), B + "/terkini/2", is_story)
     assert selector == "div.card a, h2.title a"
+
+
+def test_region_from_datelines_and_the_national_desk() -> None:
+    from config.catalogue import load_catalogue
+    from ingestor.classify import Gazetteer
+    from ingestor.onboard.locale import propose_region
+
+    catalogue = load_catalogue()
+    gazetteer = Gazetteer.from_catalogue(catalogue)
+    zones = {p.slug: p.timezone for p in catalogue.provinces}
+
+    def story(lead: str) -> ArticleRecord:
+        text = f"{lead} Warga mengungsi.\n\nPetugas terus memantau keadaan."
+        return _record(f"{B}/{abs(hash(lead))}", text, title="Pemerintah umumkan kebijakan baru")
+
+    local = [story(f"{place} (ANTARA) - Banjir melanda.") for place in
+             ("Banjarmasin", "Rantau, Kalsel", "Martapura", "Banjarbaru")]  # fmt: skip
+    guess = propose_region(local, gazetteer, zones)
+    assert (guess.province, guess.timezone) == ("kalsel", "WITA")
+    desk = [story("Jakarta (ANTARA) - Menteri mengumumkan kebijakan baru.") for _ in range(4)]
+    guess = propose_region(desk, gazetteer, zones)
+    assert (guess.province, guess.timezone) == (None, "WIB")

@@ -9,6 +9,7 @@ every story the entry can reach exactly once; new stories arrive on the next pas
 from __future__ import annotations
 
 import argparse
+import asyncio
 import shutil
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -201,3 +202,27 @@ async def test_add_stops_where_robots_txt_shuts_us_out(
         assert paths == {"/robots.txt"}
     finally:
         site.robots_txt["www"] = original
+
+
+async def test_cli_add_writes_the_entry_with_the_operators_overrides(
+    site: SimSite,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from warta.cli import main
+
+    monkeypatch.setenv("WARTA_SEEDS", str(ROOT / "seeds"))
+    monkeypatch.setenv("WARTA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("WARTA_MIN_HOST_SPACING", "0")
+    out = tmp_path / "entry.toml"
+    argv = ["sources", "add", site.base_url("www") + "/", "--allow-private-network",
+            "--out", str(out), "--province", "dki", "--sample", "2", "--id", "desk"]  # fmt: skip
+    # In a thread: the command runs its own event loop, the site answers on the test's.
+    assert await asyncio.to_thread(main, argv) == 0
+    _, err = capsys.readouterr()
+    assert f"entry written to {out}" in err
+    (source,) = _seeds(tmp_path / "seeds", out.read_text(encoding="utf-8"))
+    assert (source.id, source.province, source.tz_name) == ("desk", "dki", "WIB")
+    assert await asyncio.to_thread(main, ["sources", "add", "ftp://example.id/"]) == 2
+    assert "not an http(s) URL" in capsys.readouterr().err

@@ -37,13 +37,13 @@ def propose_region(
     votes: Counter[str] = Counter()
     stories: Counter[str] = Counter()
     for record in records:
+        # The tagger's own judgement, not the raw dateline: "Jakarta" alone, where the
+        # national desks file from, is no evidence of DKI Jakarta.
         tags = tag_regions(record, None, gazetteer)
-        if tags.dateline_province is not None:
-            votes[tags.dateline_province] += 2
-            stories[tags.dateline_province] += 1
-        elif tags.province is not None:
-            votes[tags.province] += 1
-            stories[tags.province] += 1
+        if tags.province is None or not tags.tags:
+            continue
+        votes[tags.province] += 2 if tags.tags[0][1] == "dateline" else 1
+        stories[tags.province] += 1
     reasons: list[str] = []
     province = None
     if votes:
