@@ -145,6 +145,10 @@ async def fetch_sample(
     sample = Sample()
     policy = policy or policy_for(source)
     await discover_candidates(fetcher, source, sample, policy=policy)
+    log.info(
+        "sample source_id=%s url=%s: %d candidates, fetching the %d newest",
+        source.id, source.base_url, len(sample.candidates), min(size, len(sample.candidates)),
+    )  # fmt: skip
     for cand in newest(sample.candidates, size):
         outcome = await _get(fetcher, policy, sample, "article", cand.url)
         sample.records.append(extract_page(outcome, cand, source, clock()))

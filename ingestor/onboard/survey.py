@@ -168,6 +168,7 @@ async def survey_site(
     base = origin(url)
     result = SurveyResult(base_url=base)
     policy = FetchPolicy(source_id="onboard", allow_private_network=options.allow_private_network)
+    log.info("onboard: probing %s (private network %s)", url, options.allow_private_network)
     probe = Probe(fetcher, policy)
     result.findings, result.documents, result.skipped = (
         probe.findings,
