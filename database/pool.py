@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
@@ -56,16 +57,22 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asy
 
 
 def load_migrations() -> list[Migration]:
-    """The packaged migrations in version order; gaps or duplicates are a packaging bug."""
+    """The packaged migrations in version order; a duplicate version is a packaging bug.
+
+    Gaps are allowed: numbers are reserved for branches that land in any order, and `migrate`
+    applies whatever version is missing from the database, whatever its place.
+    """
     found: list[Migration] = []
     for entry in resources.files("database.migrations").iterdir():
         match = _NAME.match(entry.name)
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
     found.sort(key=lambda m: m.version)
-    for expected, migration in enumerate(found, start=1):
-        if migration.version != expected:
-            raise RuntimeError(f"migration numbering broken at {migration.version:04d}")
+    for before, migration in itertools.pairwise(found):
+        if migration.version == before.version:
+            raise RuntimeError(
+                f"migration numbering broken: two files numbered {migration.version:04d}"
+            )
     return found
 
 
@@ -101,8 +108,12 @@ async def migrate(pool: asyncpg.Pool) -> list[int]:
 
 async def schema_state(pool: asyncpg.Pool) -> SchemaState:
     """How far the database is migrated compared with the code (for /readyz)."""
-    latest = len(load_migrations())
+    versions = [m.version for m in load_migrations()]
     async with pool.acquire() as conn:
         exists = await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL")
-        applied = await conn.fetchval("SELECT max(version) FROM schema_migrations") if exists else 0
-    return SchemaState(applied=int(applied or 0), latest=latest)
+        rows = await conn.fetch("SELECT version FROM schema_migrations") if exists else []
+    done = {r["version"] for r in rows}
+    # Applied up to the first code version still missing (a late-landing lower number counts).
+    missing = [v for v in versions if v not in done]
+    applied = missing[0] - 1 if missing else max([*versions, *done], default=0)
+    return SchemaState(applied=applied, latest=max(versions, default=0))

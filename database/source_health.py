@@ -15,6 +15,7 @@ __all__ = ["SOURCE_FIELDS", "source_json", "source_rows"]
 # Field names and order of a source record, wherever it is printed or served.
 SOURCE_FIELDS: tuple[str, ...] = (
     "id", "name", "base_url", "province", "timezone", "lang", "republish", "rights", "verified",
+    "verification", "checked_at", "failed_gates", "check_summary",
     "enabled", "health", "disabled_reason", "last_run_at", "last_success_at", "last_error_at",
     "last_error_kind", "last_error_message", "consecutive_failures", "circuit_open_until",
     "articles_last_run", "next_run_at", "articles",
@@ -22,12 +23,14 @@ SOURCE_FIELDS: tuple[str, ...] = (
 
 _SQL = """
 SELECT s.id, s.name, s.base_url, s.province, s.timezone, s.lang, s.republish, s.rights,
-       coalesce((s.config->>'verified')::boolean, false) AS verified,
+       -- A fact from `warta sources check`, not the catalogue's claim.
+       v.verification = 'verified' AS verified, v.verification, v.checked_at,
+       v.failed_gates, v.summary AS check_summary,
        s.enabled, s.health, s.disabled_reason, s.last_run_at, s.last_success_at,
        s.last_error_at, s.last_error_kind, s.last_error_message, s.consecutive_failures,
        s.circuit_open_until, s.articles_last_run, s.next_run_at,
        (SELECT count(*) FROM articles a WHERE a.source_id = s.id) AS articles
-FROM sources s ORDER BY s.id
+FROM sources s JOIN source_verification v ON v.source_id = s.id ORDER BY s.id
 """
 
 

@@ -54,7 +54,22 @@ def _province(state: FeedState, province: RegionName) -> str:
     )
 
 
-def _page(state: FeedState, rows: tuple[ArticleRow, ...]) -> str:
+_VERIFICATION = (
+    "SELECT v.verification, count(*) AS n FROM source_verification v"
+    " JOIN sources s ON s.id = v.source_id WHERE s.enabled GROUP BY v.verification"
+)
+_STATES = (("verified", "terverifikasi"), ("failing", "gagal cek kualitas"),
+           ("stale", "entri berubah sejak dicek"), ("unverified", "belum dicek"))  # fmt: skip
+
+
+def _sources_line(counts: dict[str, int]) -> str:
+    """How many sources `warta sources check` vouched for: readers judge the feeds by it."""
+    total = sum(counts.values())
+    parts = [f"{counts[k]} {label}" for k, label in _STATES if counts.get(k)]
+    return f"<p>Sumber aktif: {total}" + (f" ({', '.join(parts)})" if parts else "") + ".</p>"
+
+
+def _page(state: FeedState, rows: tuple[ArticleRow, ...], sources: str = "") -> str:
     discovery = "".join(
         f'<link rel="alternate" type="{t}" title="Warta: semua berita ({_LABELS[f]})"'
         f' href="feeds/all.{f}">'
@@ -81,7 +96,7 @@ def _page(state: FeedState, rows: tuple[ArticleRow, ...]) -> str:
         "<h1>Warta</h1><p>Berita daerah Indonesia sebagai umpan RSS, Atom dan JSON Feed.</p>"
         f'<p>Semua berita {_formats("all")} · <a href="opml">OPML</a>'
         ' · <a href="api/v1/articles">API artikel</a> · <a href="api/v1/sources">sumber</a></p>'
-        f"<h2>Berita terbaru</h2><ol>{headlines}</ol>"
+        f"{sources}<h2>Berita terbaru</h2><ol>{headlines}</ol>"
         f"<h2>Topik</h2><ul>{topics}</ul>"
         f"<h2>Provinsi, kabupaten dan kota</h2>{provinces}"
         "</body></html>"
@@ -91,7 +106,8 @@ def _page(state: FeedState, rows: tuple[ArticleRow, ...]) -> str:
 async def _render_index(state: FeedState) -> Representation:
     started = time.perf_counter()
     page = await load_page(state, FeedParams(limit=_HEADLINES), ingestion=False)
-    body = _page(state, page.rows).encode("utf-8")
+    counts = {r["verification"]: r["n"] for r in await state.pool.fetch(_VERIFICATION)}
+    body = _page(state, page.rows, _sources_line(counts)).encode("utf-8")
     modified = max((r.changed_at for r in page.rows), default=None)
     rep = make_representation(
         body,

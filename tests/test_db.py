@@ -17,7 +17,7 @@ async def test_concurrent_migrations_apply_each_version_once(database_url: str) 
         assert applied == [m.version for m in load_migrations()]
         assert await migrate(pools[0]) == []
         state = await schema_state(pools[0])
-        assert state.current and state.applied == len(load_migrations())
+        assert state.current and state.applied == load_migrations()[-1].version
     finally:
         for p in pools:
             await p.close()

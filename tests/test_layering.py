@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCT = ("config", "database", "ingestor", "feeds", "warta", "seeds")
 # The write side's stages, lowest first: each may import only the stages before it.
-STAGES = ("sources", "fetch", "extract", "discover", "classify", "store", "schedule")
+STAGES = ("sources", "fetch", "extract", "discover", "classify", "onboard", "store", "schedule")
 # Stages that may use another stage only through its package's public names, never its modules.
 PUBLIC_ONLY = {("classify", "extract")}
 

@@ -14,6 +14,7 @@ from config import __version__
 from config.settings import Settings, SettingsError, load_settings
 from warta.logs import configure_logging
 from warta.output import EXIT_FAILURE, EXIT_USAGE, CommandFailed, UsageError
+from warta.sources_cmd import add_subcommands
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -63,20 +64,14 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 def _sources(args: argparse.Namespace, settings: Settings) -> int:
     from warta import service
     from warta.runtime import catalogue_sources, run_command
+    from warta.sources_cmd import run_sources_action
 
-    if args.action and not args.source_id:
-        raise UsageError(f"sources {args.action}: give a source ID")
-    if args.action == "show":
-        from warta.sources_cmd import show_source
-
-        catalogue = catalogue_sources(settings)
-        found = next((s for s in catalogue if s.id == args.source_id), None)
-        if found is None:
-            raise UsageError(f"sources show: no source {args.source_id!r} in the catalogue")
-        return run_command(show_source(settings, catalogue, found, args.json), service=False)
-    if args.action:
+    if args.action in ("enable", "disable"):
         enable = args.action == "enable"
         return run_command(service.set_enabled(settings, args.source_id, enable), service=False)
+    if args.action:
+        action = run_sources_action(settings, args, lambda: catalogue_sources(settings))
+        return run_command(action, service=False)
     sources = catalogue_sources(settings)
     return run_command(service.show_sources(settings, sources, args.json), service=False)
 
@@ -119,10 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations and exit")
     sources = sub.add_parser("sources", help="the source catalogue with health")
     sources.add_argument("--json", action="store_true", help="JSON source records, not a table")
-    sources.add_argument("action", nargs="?", choices=["enable", "disable", "show"],
-                         help="switch a source on or off (kept across catalogue syncs), or show"
-                              " one: entry, health and learned layout")  # fmt: skip
-    sources.add_argument("source_id", nargs="?", metavar="ID", help="the source to switch or show")
+    add_subcommands(sources)  # enable, disable, show, add, check, snapshot
     extract = sub.add_parser(
         "extract", help="saved pages to article records, JSON Lines (no database)"
     )

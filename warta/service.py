@@ -156,7 +156,7 @@ def _catalogue_only(s: Source) -> dict[str, Any]:
         {
             "id": s.id, "name": s.name, "base_url": s.base_url, "province": s.province,
             "timezone": s.tz_name, "lang": s.lang, "republish": s.republish, "rights": s.rights,
-            "verified": s.verified, "enabled": s.enabled,
+            "verified": False, "verification": "unknown", "enabled": s.enabled,
         }
     )  # fmt: skip
 
@@ -177,12 +177,15 @@ async def show_sources(settings: Settings, sources: Sequence[Source], as_json: b
         return 0
     out = sys.stdout
     out.write(
-        f"{'id':<24} {'province':<12} {'tz':<5} {'enabled':<8} {'health':<9} {'verified':<8} name\n"
+        f"{'id':<24} {'province':<12} {'tz':<5} {'enabled':<8} {'health':<9}"
+        f" {'verification':<21} name\n"
     )
     for r in rows:
+        checked = r["checked_at"]
+        state = f"{r['verification']} {checked[:10]}" if checked else r["verification"]
         out.write(
             f"{r['id']!s:<24} {r['province'] or '-':<12} {r['timezone']!s:<5} {r['enabled']!s:<8}"
-            f" {r['health'] or '-':<9} {r['verified']!s:<8} {r['name']}\n"
+            f" {r['health'] or '-':<9} {state:<21} {r['name']}\n"
         )
     return 0
 

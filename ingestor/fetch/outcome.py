@@ -137,6 +137,7 @@ class FetchOutcome:
     content_type: str | None = None
     cache_control: str | None = None
     expires: str | None = None
+    x_robots_tag: str | None = None  # the publisher's reuse directives (onboarding reads them)
     retry_after: float | None = None
     body: bytes = b""
     text: str | None = None

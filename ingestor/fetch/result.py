@@ -65,6 +65,8 @@ def to_outcome(
         content_type=content_type,
         cache_control=h.get("Cache-Control"),
         expires=h.get("Expires"),
+        # Several X-Robots-Tag headers may be sent (RFC 9110 §5.3: one comma-joined list).
+        x_robots_tag=", ".join(h.getall("X-Robots-Tag", ())) or None,
         retry_after=ex.retry_after,
         body=ex.body if success else b"",
         text=text,

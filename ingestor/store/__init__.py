@@ -14,6 +14,7 @@ from ingestor.store.articles import (
     save_articles,
     update_article,
 )
+from ingestor.store.checks import Verification, record_check, verifications
 from ingestor.store.fetchlog import (
     FetchState,
     LogEvent,
@@ -66,6 +67,7 @@ __all__ = [
     "SourceState",
     "StoredArticle",
     "StoredTemplate",
+    "Verification",
     "claim_due_sources",
     "clear_pending",
     "count_template_use",
@@ -84,6 +86,7 @@ __all__ = [
     "mark_pending",
     "recent_pages",
     "recent_publications",
+    "record_check",
     "record_run",
     "release_leases",
     "release_origin_slots",
@@ -101,5 +104,6 @@ __all__ = [
     "take_origin_slot",
     "take_origin_turn",
     "update_article",
+    "verifications",
     "write_log",
 ]

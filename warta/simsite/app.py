@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Protocol
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from warta.simsite.article_page import amp_page, article_page
 from warta.simsite.conditional import conditional_response
 from warta.simsite.families import family_page
 from warta.simsite.faults import FaultTable, logging_middleware
 from warta.simsite.listings import home_page, info_page, listing_page, not_found_page, page_count
-from warta.simsite.model import RequestRecord, SimArticle
+from warta.simsite.model import REDESIGN, RequestRecord, SimArticle, SiteVariant
 from warta.simsite.shell import INFO_PAGES, PageContext, tag_slug
 from warta.simsite.xmlfeeds import news_sitemap, rss, sitemap_articles_gz, sitemap_index
 
 __all__ = ["SiteView", "build_app"]
+
+_PLAIN = SiteVariant()
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _HTML = "text/html; charset=UTF-8"
 _XML = "application/xml; charset=UTF-8"
@@ -38,6 +42,7 @@ class SiteView(Protocol):
     clock: Callable[[], datetime]
     started_at: datetime
     robots_txt: dict[str, str]
+    variants: dict[str, SiteVariant]
     faults: FaultTable
     requests: list[RequestRecord]
     stopping: asyncio.Event
@@ -88,7 +93,12 @@ class _Routes:
     async def home(self, request: web.Request) -> web.Response:
         return self.html(home_page(self.ctx(), self.site.clock()))
 
+    def variant(self) -> SiteVariant:
+        return self.site.variants.get(self.bureau, _PLAIN)
+
     async def terkini(self, request: web.Request) -> web.Response:
+        if not self.variant().listings:
+            return self.not_found()
         return self.listing(request, "Berita Terkini", "/terkini", self.stories())
 
     async def named(self, request: web.Request) -> web.Response:
@@ -96,6 +106,8 @@ class _Routes:
         name = request.match_info["name"]
         ctx = self.ctx()
         if name in ctx.sections:
+            if not self.variant().listings:
+                return self.not_found()
             items = [a for a in self.stories() if a.section[0] == name]
             return self.listing(request, ctx.sections[name], f"/{name}", items)
         if name in INFO_PAGES and "page" not in request.match_info:
@@ -104,6 +116,8 @@ class _Routes:
 
     async def tag(self, request: web.Request) -> web.Response:
         tag = request.match_info["tag"]
+        if not self.variant().listings:
+            return self.not_found()
         items = [a for a in self.stories() if tag in {tag_slug(t) for t in a.tags}]
         if not items:
             return self.not_found()
@@ -138,8 +152,11 @@ class _Routes:
         related = (same + [a for a in others if a.section != story.section])[:5]
         ctx = self.ctx()
         render = article_page if ctx.bureau.family == "antara" else family_page
-        body = render(story, ctx, related).encode()
-        return conditional_response(request, body, _HTML, story.updated_at)
+        text = render(story, ctx, related)
+        if self.variant().redesign:
+            for old, new in REDESIGN:
+                text = text.replace(old, new)
+        return conditional_response(request, text.encode(), _HTML, story.updated_at)
 
     async def article_short(self, request: web.Request) -> web.StreamResponse:
         story = self._find(request)
@@ -160,6 +177,8 @@ class _Routes:
         name = request.match_info["name"]
         ctx = self.ctx()
         items = self.stories()
+        if not self.variant().rss:
+            return self.not_found()
         if name == "terkini":
             channel, link = "Berita Terkini", "/terkini"
         elif name in ctx.sections:
@@ -172,16 +191,22 @@ class _Routes:
         return conditional_response(request, body, "application/rss+xml; charset=UTF-8", newest)
 
     async def sitemap(self, request: web.Request) -> web.Response:
+        if not self.variant().sitemaps:
+            return self.not_found()
         items = self.stories()
         body = sitemap_index(self.ctx(), items)
         return conditional_response(request, body, _XML, self._last_change(items))
 
     async def sitemap_news(self, request: web.Request) -> web.Response:
+        if not self.variant().sitemaps:
+            return self.not_found()
         items = self.stories()
         body = news_sitemap(self.ctx(), items, self.site.clock())
         return conditional_response(request, body, _XML, self._last_change(items))
 
     async def sitemap_gz(self, request: web.Request) -> web.Response:
+        if not self.variant().sitemaps:
+            return self.not_found()
         items = self.stories()
         body = sitemap_articles_gz(self.ctx(), items)
         return conditional_response(request, body, "application/x-gzip", self._last_change(items))
@@ -202,6 +227,19 @@ class _Routes:
         return web.Response(body=b"", content_type=kind)
 
 
+def _signals(routes: _Routes) -> Middleware:
+    """Reuse directives on every response of a `noai` bureau, as publishers send them."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        response = await handler(request)
+        if routes.variant().noai:
+            response.headers["X-Robots-Tag"] = "noai, noimageai"
+        return response
+
+    return middleware
+
+
 def build_app(site: SiteView, bureau: str) -> web.Application:
     """The application serving one bureau of `site`."""
     routes = _Routes(site, bureau)
@@ -214,7 +252,8 @@ def build_app(site: SiteView, bureau: str) -> web.Application:
                 site.clock,
                 site.stopping,
                 lambda: not_found_page(routes.ctx()),
-            )
+            ),
+            _signals(routes),
         ]
     )
     r = app.router

@@ -8,6 +8,7 @@ from typing import Literal
 
 __all__ = [
     "FAULT_KINDS",
+    "REDESIGN",
     "BodyStyle",
     "Bureau",
     "FaultKind",
@@ -15,6 +16,7 @@ __all__ = [
     "JsonLdStyle",
     "RequestRecord",
     "SimArticle",
+    "SiteVariant",
 ]
 
 FaultKind = Literal["500", "503", "429", "stall", "truncate", "garbage", "slow", "404"]
@@ -110,3 +112,32 @@ class RequestRecord:
     headers: dict[str, str]
     status: int
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SiteVariant:
+    """Switches that make a bureau look like another kind of newsroom (onboarding tests).
+
+    `rss`, `listings`, `sitemaps`: whether those routes answer (off: 404, as on a site that has
+    none). `noai`: every response carries `X-Robots-Tag: noai, noimageai`. `redesign`: article
+    pages come in a new markup (REDESIGN's class names), so the ANTARA selectors stop matching.
+    """
+
+    rss: bool = True
+    listings: bool = True
+    sitemaps: bool = True
+    noai: bool = False
+    redesign: bool = False
+
+
+# A redesign as newsrooms do them: same content, new class names (old -> new).
+REDESIGN: tuple[tuple[str, str], ...] = (
+    ("wrap__article-detail-content", "story-body__text"),
+    ("wrap__article-detail-title", "story-head"),
+    ("wrap__article-detail-info", "story-meta"),
+    ("wrap__article-detail-image", "story-figure"),
+    ("wrap__article-detail", "story"),
+    ("post-content", "story-text"),
+    ("post-title", "story-headline"),
+    ("text-muted", "story-credit"),
+)

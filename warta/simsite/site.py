@@ -23,7 +23,7 @@ from warta.simsite.corpus import (
 )
 from warta.simsite.faults import FaultTable
 from warta.simsite.labels import BUREAUS, FAMILY_SITES, site_of
-from warta.simsite.model import Bureau, RequestRecord, SimArticle
+from warta.simsite.model import Bureau, RequestRecord, SimArticle, SiteVariant
 from warta.simsite.shell import PageContext
 from warta.simsite.xmlfeeds import default_robots
 
@@ -99,6 +99,8 @@ class SimSite:
         self._runners: dict[str, web.AppRunner] = {}
         self.requests: list[RequestRecord] = []
         self.robots_txt: dict[str, str] = {}
+        # Per bureau: which kind of newsroom it plays (no feed, no listing, noai, redesign...).
+        self.variants: dict[str, SiteVariant] = {}
         self.faults = FaultTable()
         self.stopping = asyncio.Event()
 
