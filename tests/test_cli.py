@@ -72,7 +72,7 @@ CASES = [
     (["sources"], {"WARTA_SEEDS": "{bad_seeds}"}, 2, "WARTA_SEEDS"),
     (["run"], {"WARTA_SEEDS": "{bad_seeds}"}, 2, "WARTA_SEEDS"),
     (["ingest", "--once", "--source", "nope"], {}, 2, "nope"),
-    (["sources", "enable"], {}, 2, "give a source ID"),
+    (["sources", "enable"], {}, 2, "arguments are required: ID"),
     (["migrate"], {"WARTA_PORT": "eighty"}, 2, "WARTA_PORT"),
     (["migrate"], {"WARTA_DATABASE_URL": UNREACHABLE}, 1, "database unreachable"),
     (["ingest", "--once"], {"WARTA_DATABASE_URL": UNREACHABLE}, 1, "database unreachable"),

@@ -8,6 +8,7 @@ import errno
 import logging
 import signal
 import socket
+import threading
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
@@ -62,8 +63,11 @@ async def _until_signal(main: Coroutine[Any, Any, int], *, service: bool) -> int
         else:
             log.info("%s: already stopping", sig.name)
 
-    for sig in _STOP_SIGNALS:
-        loop.add_signal_handler(sig, on_signal, sig)
+    # Signals reach only the main thread; a command run from another thread (an embedding
+    # program, a test) is stopped by its caller instead.
+    if threading.current_thread() is threading.main_thread():
+        for sig in _STOP_SIGNALS:
+            loop.add_signal_handler(sig, on_signal, sig)
     try:
         return await main
     except asyncio.CancelledError:
