@@ -93,7 +93,8 @@ def find_body(root: Any) -> list[Any]:
     furniture: dict[Any, bool] = {}
     scores: dict[Any, float] = {}
     mass: dict[Any, int] = {}  # characters of prose under each element
-    for el in root.iter():
+    paragraphs: list[tuple[int, Any]] = []  # (page position, element) of long, unlinked <p>
+    for position, el in enumerate(root.iter()):
         tag = el.tag
         if not isinstance(tag, str):
             continue
@@ -112,8 +113,12 @@ def find_body(root: Any) -> list[Any]:
         length = len(text.strip())
         if length < _MIN_BLOCK:
             continue
-        if tag in _PROSE_TAGS and _link_density(el, length) > _MAX_LINK_DENSITY:
-            continue
+        if tag in _PROSE_TAGS:
+            density = _link_density(el, length)
+            if density > _MAX_LINK_DENSITY:
+                continue
+            if length >= _STRAY_MIN and density <= _STRAY_LINKS:
+                paragraphs.append((position, el))
         score = 1.0 + len(_COMMAS.findall(text)) + min(length / 100.0, 3.0)
         for up in (owner, *owner.iterancestors()):
             mass[up] = mass.get(up, 0) + length
@@ -130,8 +135,9 @@ def find_body(root: Any) -> list[Any]:
         return []
     best = _named_body(best, mass, furniture)
     best = _climb(best, furniture)
-    best = _spread(best, mass, furniture)
+    best = _spread(best, mass, furniture, mass.get(root, 0))
     containers = _with_siblings(best, scores.get(best, best_score), scores, furniture)
+    containers = _with_strays(containers, paragraphs, furniture)
     for container in containers:
         _prune(container, furniture)
     return containers
@@ -208,21 +214,64 @@ def _climb(best: Any, furniture: dict[Any, bool]) -> Any:
 
 
 _SPREAD = 0.5
+_PAGE_SHARE = 0.5
 _SPREAD_LINKS = 0.4
 
 
-def _spread(best: Any, mass: dict[Any, int], furniture: dict[Any, bool]) -> Any:
+def _spread(best: Any, mass: dict[Any, int], furniture: dict[Any, bool], total: int) -> Any:
     """Climb while the parent holds much more prose: a story split over many small blocks."""
     el = best
     while True:
         parent = el.getparent()
         if parent is None or parent.tag in ("html", "body") or furniture.get(parent, True):
             return el
-        if mass.get(parent, 0) < (1 + _SPREAD) * mass.get(el, 0):
+        have, more = mass.get(el, 0), mass.get(parent, 0)
+        if more < (1 + _SPREAD) * have and not (have < _PAGE_SHARE * total and more > have):
             return el
         if _link_density(parent, len(parent.text_content())) > _SPREAD_LINKS:
             return el
         el = parent
+
+
+# A stray paragraph: long and hardly linked, within a few levels above the chosen containers.
+_STRAY_MIN = 120
+_STRAY_LINKS = 0.1
+_REGION = 6
+
+
+def _with_strays(
+    containers: list[Any], paragraphs: list[tuple[int, Any]], furniture: dict[Any, bool]
+) -> list[Any]:
+    """Add long unlinked paragraphs near the story but outside its containers (a lead, a box)."""
+    region = containers[0].getparent()
+    for _ in range(_REGION - 1):
+        if region is None or region.tag in ("html", "body"):
+            break
+        up = region.getparent()
+        if up is None or up.tag in ("html", "body") or furniture.get(up, True):
+            break
+        region = up
+    if region is None or region.tag in ("html", "body"):
+        return containers
+    chosen = set(containers)
+    order: list[tuple[float, Any]] = []
+    for position, el in paragraphs:
+        ancestors = list(el.iterancestors())
+        if region in ancestors and not chosen.intersection(ancestors):
+            order.append((position, el))
+    if not order:
+        return containers
+    # Page order: each container sits where its first paragraph or itself starts.
+    rank = {el: position for position, el in paragraphs}
+    placed = [(_first_position(c, rank), c) for c in containers]
+    return [el for _, el in sorted(placed + order, key=lambda item: item[0])]
+
+
+def _first_position(container: Any, rank: dict[Any, int]) -> float:
+    for el in container.iter("p"):
+        if el in rank:
+            return rank[el] - 0.5
+    return -1.0
 
 
 def _with_siblings(
