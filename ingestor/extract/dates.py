@@ -25,19 +25,20 @@ class ParsedDate:
     zone_source: ZoneSource = "assumed"
 
 
+# Indonesian and English first; German and French too, the other languages real pages showed.
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("januari", "january", "jan"),
-    2: ("februari", "pebruari", "february", "feb", "peb"),
-    3: ("maret", "march", "mar"),
-    4: ("april", "apr"),
-    5: ("mei", "may"),
-    6: ("juni", "june", "jun"),
-    7: ("juli", "july", "jul"),
-    8: ("agustus", "august", "agus", "agu", "agt", "ags", "aug"),
-    9: ("september", "sept", "sep"),
-    10: ("oktober", "october", "okt", "oct"),
-    11: ("november", "nopember", "nov", "nop"),
-    12: ("desember", "december", "des", "dec"),
+    1: ("januari", "january", "jan", "januar", "janvier", "janv"),
+    2: ("februari", "pebruari", "february", "feb", "peb", "februar", "février", "fevrier", "févr"),
+    3: ("maret", "march", "mar", "märz", "maerz", "mär", "mars"),
+    4: ("april", "apr", "avril", "avr"),
+    5: ("mei", "may", "mai"),
+    6: ("juni", "june", "jun", "juin"),
+    7: ("juli", "july", "jul", "juillet", "juil"),
+    8: ("agustus", "august", "agus", "agu", "agt", "ags", "aug", "août", "aout"),
+    9: ("september", "sept", "sep", "septembre"),
+    10: ("oktober", "october", "okt", "oct", "octobre"),
+    11: ("november", "nopember", "nov", "nop", "novembre"),
+    12: ("desember", "december", "des", "dec", "dezember", "dez", "décembre", "decembre", "déc"),
 }
 _MONTHS = {name: num for num, names in _MONTH_NAMES.items() for name in names}
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
@@ -52,7 +53,7 @@ _ISO = re.compile(
     r"\s*(z(?![a-z])|[+-]\d{2}(?::?\d{2})?(?!\d))?"
 )
 _DMY_TEXT = re.compile(
-    rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?[\s\-/]*({_MONTH})\.?(?![a-z])[\s\-/,]*(\d{{4}})(?!\d)"
+    rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th|er|\.)?[\s\-/]*({_MONTH})\.?(?![a-z])[\s\-/,]*(\d{{4}})(?!\d)"
 )
 _MDY_TEXT = re.compile(
     rf"(?<![a-z])({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)"

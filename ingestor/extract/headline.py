@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ingestor.extract.generic import name_words
+
 __all__ = ["headline_area", "headline_element", "page_bylines", "page_dates"]
 
 _HEADINGS = ("h1", "h2", "h3")
@@ -16,10 +18,27 @@ _BYLINE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _DATEISH = re.compile(r"\b(?:19|20)\d\d\b|\blalu\b|\bago\b", re.IGNORECASE)
-_LEAF_TAGS = frozenset({"span", "div", "p", "small", "li", "em", "strong", "font", "abbr"})
+_LEAF_TAGS = frozenset(
+    {"span", "div", "p", "small", "li", "em", "strong", "font", "abbr", "a", "b"}
+)
 _MAX_DATE_TEXT = 100
 _MAX_LOOSE_TEXT = 60
 _MAX_BYLINE = 100
+_RELATIVE = re.compile(r"\b(?:lalu|ago|kemarin|yesterday|today|hari ini)\b", re.IGNORECASE)
+_WHOLE_PAGE = frozenset({"body", "html"})
+_WIDEN = 4  # levels above the headline's area searched, the last being the whole page
+_FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "menu", "form", "select"})
+_FURNITURE_WORDS = frozenset(
+    {"comment", "comments", "kommentar", "kommentare", "sidebar", "related", "widget", "menu"}
+    | {"nav", "navigation", "footer", "header", "teaser", "teasers", "popular", "trending"}
+    | {"calendar", "archive", "archives", "recent", "weather", "cuaca", "ticker"}
+)
+# A full date in a bare text run: 31.10.2023, 2023-10-31, 31 Oktober 2023, Oct 31, 2023.
+_DATED_LINE = re.compile(
+    r"\b\d{1,2}\.\s?\d{1,2}\.\s?(?:19|20)\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b"
+    r"|\b\d{1,2}\.?\s+[a-zäé]{3,9}\.?\s+(?:19|20)\d\d\b|\b[a-z]{3,9}\.?\s+\d{1,2},\s+(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
 
 
 def headline_element(root: Any, title: str | None) -> Any:
@@ -43,25 +62,53 @@ def headline_element(root: Any, title: str | None) -> Any:
 def headline_area(root: Any, title: str | None) -> Any:
     """The headline's block and its parent: where the date and byline lines are printed.
 
-    Site headers print today's date and sidebars print other stories' dates, so nothing
-    outside this area is read.
+    Site headers print today's date and sidebars print other stories' dates, so outside this
+    area only dates are looked for, and only past page furniture. With no headline and no
+    <article> the area is the page's <body>, where bylines are not read at all.
     """
     heading = headline_element(root, title)
     area = heading.getparent() if heading is not None else next(root.iter("article"), None)
     if area is not None and area.tag != "article" and area.getparent() is not None:
         area = area.getparent()
+    if area is None:
+        area = root.find("body")
     return area
 
 
 def page_dates(area: Any) -> list[str]:
-    """Date-looking texts in `area`: `<time>` and "date"/"tanggal" classes first, bare lines after."""
+    """Date-looking texts in `area`: `<time>` and "date"/"tanggal" classes first, bare lines after.
+
+    When the headline's area prints no date, the search widens a level at a time (up to the
+    whole page) past page furniture: navigation, sidebars, footers and comment threads carry
+    other days (today's date in a site header, the dates of comments and teasers).
+    """
     if area is None:
         return []
+    found = _dates_in(area, wide=area.tag in _WHOLE_PAGE)
+    ancestors = list(area.iterancestors())
+    for el in (*ancestors[: _WIDEN - 1], *ancestors[-1:]):
+        if found:
+            break
+        found = _dates_in(el, wide=True)
+    return found
+
+
+def _absolute(texts: list[str]) -> list[str]:
+    """Far from the headline "3 jam lalu" dates a teaser, not this story."""
+    return [t for t in texts if not _RELATIVE.search(t)]
+
+
+def _dates_in(top: Any, *, wide: bool) -> list[str]:
     named: list[str] = []
     loose: list[str] = []
-    for el in area.iter():
+    stack = [top]
+    while stack:
+        el = stack.pop()
         if not isinstance(el.tag, str):
             continue
+        if wide and el is not top and _is_furniture(el):
+            continue
+        stack.extend(reversed(el))
         names = f"{el.get('class', '')} {el.get('id', '')}"
         if el.tag == "time" or _DATE_NAMES.search(names):
             # <abbr class="published" title="..."> is the hAtom way to carry the machine date.
@@ -74,13 +121,25 @@ def page_dates(area: Any) -> list[str]:
             value = _norm(el.text)
             if value and len(value) <= _MAX_LOOSE_TEXT and _DATEISH.search(value):
                 loose.append(value)
-    return named + loose
+        if wide and el.tail:
+            # A labelled line: "<b>Datum:</b> 03.02.2022", "<em>von</em> Name, 31.10.2023".
+            value = _norm(el.tail)
+            if value and len(value) <= _MAX_LOOSE_TEXT and _DATED_LINE.search(value):
+                loose.append(value)
+    return _absolute(named + loose) if wide else named + loose
+
+
+def _is_furniture(el: Any) -> bool:
+    """Navigation, sidebars, comments, and list items that link elsewhere (other stories)."""
+    if el.tag == "li" and el.find(".//a") is not None:
+        return True
+    return el.tag in _FURNITURE_TAGS or bool(name_words(el) & _FURNITURE_WORDS)
 
 
 def page_bylines(area: Any) -> list[str]:
     """Byline texts in `area`: author-ish classes, or short lines opening with "Oleh", "Penulis"."""
-    if area is None:
-        return []
+    if area is None or area.tag in _WHOLE_PAGE:
+        return []  # an author box or a commenter's name anywhere on the page is no byline
     out: list[str] = []
     for el in area.iter():
         if not isinstance(el.tag, str):
