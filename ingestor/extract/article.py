@@ -56,6 +56,13 @@ _META_PUBLISHED = (
     "content_publisheddate",
     "article.published",
     "originalpublicationdate",
+    "publication_date",
+    "article:published",
+    "dcterms.date",
+    "dcterms.issued",
+    "dc.date.created",
+    "citation_publication_date",
+    "citation_date",
 )
 _META_MODIFIED = (
     "article:modified_time",
@@ -218,7 +225,11 @@ def _published(
     candidates = [Candidate(t, "page") for t in ruled.dates]
     if ld.date_published:
         candidates.append(Candidate(ld.date_published, "jsonld"))
-    for text in (meta.first(*_META_PUBLISHED), meta.microdata.get("datepublished")):
+    for text in (
+        meta.first(*_META_PUBLISHED),
+        meta.microdata.get("datepublished"),
+        *meta.script_dates,
+    ):
         if text:
             candidates.append(Candidate(text, "meta"))
     candidates.extend(Candidate(t, "page") for t in page_texts)

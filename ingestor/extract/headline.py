@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
+from ingestor.extract.dates import parse_date
 from ingestor.extract.generic import name_words
 
 __all__ = ["headline_area", "headline_element", "page_bylines", "page_dates"]
@@ -25,19 +27,20 @@ _MAX_DATE_TEXT = 100
 _MAX_LOOSE_TEXT = 60
 _MAX_BYLINE = 100
 _RELATIVE = re.compile(r"\b(?:lalu|ago|kemarin|yesterday|today|hari ini)\b", re.IGNORECASE)
+_TEASER_LINK = 20  # characters of link text: another story's headline, not a "more" button
+_LATEST = datetime(9000, 1, 1, tzinfo=UTC)  # "is it a date at all": no date is in the future
 _WHOLE_PAGE = frozenset({"body", "html"})
 _WIDEN = 4  # levels above the headline's area searched, the last being the whole page
-_FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "menu", "form", "select"})
+_FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "menu", "select"})
 _FURNITURE_WORDS = frozenset(
     {"comment", "comments", "kommentar", "kommentare", "sidebar", "related", "widget", "menu"}
-    | {"nav", "navigation", "footer", "header", "teaser", "teasers", "popular", "trending"}
+    | {"nav", "navigation", "footer", "popular", "trending"}
     | {"calendar", "archive", "archives", "recent", "weather", "cuaca", "ticker"}
 )
 # A full date in a bare text run: 31.10.2023, 2023-10-31, 31 Oktober 2023, Oct 31, 2023.
-_DATED_LINE = re.compile(
-    r"\b\d{1,2}\.\s?\d{1,2}\.\s?(?:19|20)\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b"
-    r"|\b\d{1,2}\.?\s+[a-zäé]{3,9}\.?\s+(?:19|20)\d\d\b|\b[a-z]{3,9}\.?\s+\d{1,2},\s+(?:19|20)\d\d\b",
-    re.IGNORECASE,
+_FULL_DATE = re.compile(
+    r"\b(?:19|20)\d\d[-/.]\d\d?[-/.]\d\d?|\b\d\d?[-/.]\d\d?[-/.](?:19|20)\d\d\b"
+    r"|\b\d{1,2}\.?\s+[^\W\d]{3,9}\.?,?\s+(?:19|20)\d\d\b|\b[^\W\d]{3,9}\.?\s+\d{1,2}\w{0,2},?\s+(?:19|20)\d\d\b"
 )
 
 
@@ -53,7 +56,9 @@ def headline_element(root: Any, title: str | None) -> Any:
             best, best_len = heading, len(text)
     if best is None and key:
         # Old CMSs print the headline in <b> or <font>; match on direct text, which is cheap.
-        for el in root.iter():
+        # Only in <body>: the <title> element itself would match the <title>'s text.
+        body = root.find("body")
+        for el in (body if body is not None else root).iter():
             if isinstance(el.tag, str) and el.text and _norm(el.text).casefold() == key:
                 return el
     return best
@@ -87,10 +92,11 @@ def page_dates(area: Any) -> list[str]:
     found = _dates_in(area, wide=area.tag in _WHOLE_PAGE)
     ancestors = list(area.iterancestors())
     for el in (*ancestors[: _WIDEN - 1], *ancestors[-1:]):
-        if found:
+        if any(parse_date(t, tz=UTC, now=_LATEST) is not None for t in found):
             break
-        found = _dates_in(el, wide=True)
-    return found
+        # A year alone ("Jahresbericht 2021") dates nothing: look further, keep it last.
+        found = [*_dates_in(el, wide=True), *found]
+    return list(dict.fromkeys(found))
 
 
 def _absolute(texts: list[str]) -> list[str]:
@@ -116,23 +122,32 @@ def _dates_in(top: Any, *, wide: bool) -> list[str]:
             value = _norm(attr) or _norm(el.text_content())
             if value and len(value) <= _MAX_DATE_TEXT:
                 named.append(value)
-        elif el.tag in _LEAF_TAGS and len(el) == 0:
-            # An unlabelled info line ("Rabu, 1 Mei 2024 08:00 WIB" in a bare span).
+        elif el.tag in _LEAF_TAGS:
+            # An unlabelled info line ("Rabu, 1 Mei 2024 08:00 WIB" in a bare span), or the
+            # first line of a block ("<p>Veröffentlicht am 16.08.2019<br>Dauer ...").
             value = _norm(el.text)
-            if value and len(value) <= _MAX_LOOSE_TEXT and _DATEISH.search(value):
+            leaf = not any(isinstance(c.tag, str) for c in el)
+            dateish = (leaf and _DATEISH.search(value)) or _FULL_DATE.search(value)
+            if value and len(value) <= _MAX_LOOSE_TEXT and dateish:
                 loose.append(value)
-        if wide and el.tail:
+        if el.tail and el is not top:
             # A labelled line: "<b>Datum:</b> 03.02.2022", "<em>von</em> Name, 31.10.2023".
             value = _norm(el.tail)
-            if value and len(value) <= _MAX_LOOSE_TEXT and _DATED_LINE.search(value):
+            if value and len(value) <= _MAX_LOOSE_TEXT and _FULL_DATE.search(value):
                 loose.append(value)
     return _absolute(named + loose) if wide else named + loose
 
 
 def _is_furniture(el: Any) -> bool:
     """Navigation, sidebars, comments, and list items that link elsewhere (other stories)."""
-    if el.tag == "li" and el.find(".//a") is not None:
-        return True
+    if el.tag == "li":
+        text = len(_norm(el.text_content()))
+        linked = sum(len(_norm(a.text_content())) for a in el.iter("a"))
+        if linked >= _TEASER_LINK and linked * 2 >= text:
+            return True
+    if el.tag == "header":
+        # The site's header prints today's date; an article's own header prints its date.
+        return not any(up.tag == "article" for up in el.iterancestors())
     return el.tag in _FURNITURE_TAGS or bool(name_words(el) & _FURNITURE_WORDS)
 
 
