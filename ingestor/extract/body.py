@@ -24,7 +24,7 @@ _BYLINE_LINE = re.compile(r"^\W*(?:oleh|by|penulis|reporter|ditulis oleh)\b", re
 _UTC = TIMEZONES["UTC"]
 _MIN_TEXT = 25
 # Characters under which a generic body is checked against trafilatura's (a teaser, a caption).
-_SHORT_BODY = 500
+_SHORT_BODY = 200
 
 
 @dataclass(frozen=True, slots=True)

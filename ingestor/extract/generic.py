@@ -12,6 +12,7 @@ or a pull quote). Lists, tables, quotes and subheadings inside the chosen contai
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["find_body", "name_words"]
@@ -65,6 +66,7 @@ _LAYOUT_WORDS = frozenset({"has", "with", "wrap", "wrapper", "layout", "containe
 _FURNITURE_MIN_LINKS = 0.3
 # WordPress lists the post's tags and categories as classes ("tag-social", "category-ads").
 _TAXONOMY_CLASS = re.compile(r"(?<!\S)(?:tag|category|categories|post_tag|topic)-\S*")
+_NO_WORDS: frozenset[str] = frozenset()
 _CAMEL = re.compile(r"([a-z])([A-Z])")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _COMMAS = re.compile(r"[,，、،]")
@@ -82,9 +84,16 @@ _SIBLING_FLOOR = 10.0
 
 def name_words(el: Any) -> frozenset[str]:
     """The words of an element's class and id: "postContent main-col" gives post, content, main, col."""
-    names = f"{_TAXONOMY_CLASS.sub(' ', el.get('class') or '')} {el.get('id') or ''}"
-    if not names.strip():
-        return frozenset()
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return _NO_WORDS
+    names = f"{_TAXONOMY_CLASS.sub(' ', cls) if cls and '-' in cls else cls or ''} {ident or ''}"
+    return _words(names)
+
+
+@lru_cache(maxsize=4096)
+def _words(names: str) -> frozenset[str]:
+    # Pages repeat the same few class strings hundreds of times.
     return frozenset(w for w in _WORD_SPLIT.split(_CAMEL.sub(r"\1 \2", names).lower()) if w)
 
 

@@ -30,7 +30,6 @@ _RELATIVE = re.compile(r"\b(?:lalu|ago|kemarin|yesterday|today|hari ini)\b", re.
 _TEASER_LINK = 20  # characters of link text: another story's headline, not a "more" button
 _LATEST = datetime(9000, 1, 1, tzinfo=UTC)  # "is it a date at all": no date is in the future
 _WHOLE_PAGE = frozenset({"body", "html"})
-_WIDEN = 4  # levels above the headline's area searched, the last being the whole page
 _FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "menu", "select"})
 _FURNITURE_WORDS = frozenset(
     {"comment", "comments", "kommentar", "kommentare", "sidebar", "related", "widget", "menu"}
@@ -38,6 +37,8 @@ _FURNITURE_WORDS = frozenset(
     | {"calendar", "archive", "archives", "recent", "weather", "cuaca", "ticker"}
 )
 # A full date in a bare text run: 31.10.2023, 2023-10-31, 31 Oktober 2023, Oct 31, 2023.
+_NEVER_FURNITURE = frozenset({"html", "body", "main", "article"})
+_LAYOUT_WORDS = frozenset({"layout", "wrap", "wrapper", "container", "has", "with", "columns"})
 _FULL_DATE = re.compile(
     r"\b(?:19|20)\d\d[-/.]\d\d?[-/.]\d\d?|\b\d\d?[-/.]\d\d?[-/.](?:19|20)\d\d\b"
     r"|\b\d{1,2}\.?\s+[^\W\d]{3,9}\.?,?\s+(?:19|20)\d\d\b|\b[^\W\d]{3,9}\.?\s+\d{1,2}\w{0,2},?\s+(?:19|20)\d\d\b"
@@ -83,30 +84,42 @@ def headline_area(root: Any, title: str | None) -> Any:
 def page_dates(area: Any) -> list[str]:
     """Date-looking texts in `area`: `<time>` and "date"/"tanggal" classes first, bare lines after.
 
-    When the headline's area prints no date, the search widens a level at a time (up to the
-    whole page) past page furniture: navigation, sidebars, footers and comment threads carry
-    other days (today's date in a site header, the dates of comments and teasers).
+    When the headline's area prints no date, the rest of the page is searched past furniture
+    (navigation, sidebars, footers, comment threads and teaser lists carry other days: today's
+    date in a site header, the dates of comments and other stories), nearest to the area first.
     """
     if area is None:
         return []
-    found = _dates_in(area, wide=area.tag in _WHOLE_PAGE)
+    found = [text for _, _, text in _dates_in(area, wide=area.tag in _WHOLE_PAGE)]
     ancestors = list(area.iterancestors())
-    for el in (*ancestors[: _WIDEN - 1], *ancestors[-1:]):
-        if any(parse_date(t, tz=UTC, now=_LATEST) is not None for t in found):
-            break
-        # A year alone ("Jahresbericht 2021") dates nothing: look further, keep it last.
-        found = [*_dates_in(el, wide=True), *found]
-    return list(dict.fromkeys(found))
+    if not ancestors or any(parse_date(t, tz=UTC, now=_LATEST) is not None for t in found):
+        return found
+    level = {el: i for i, el in enumerate(ancestors)}
+    ranked = []
+    for order, (kind, el, text) in enumerate(_dates_in(ancestors[-1], wide=True)):
+        rank = _nearness(el, area, level)
+        if rank is not None:
+            ranked.append((kind, rank, order, text))
+    # A year alone ("Jahresbericht 2021") dates nothing: whatever the area held goes last.
+    wider = [text for *_, text in sorted(ranked)]
+    return list(dict.fromkeys([*wider, *found]))
 
 
-def _absolute(texts: list[str]) -> list[str]:
-    """Far from the headline "3 jam lalu" dates a teaser, not this story."""
-    return [t for t in texts if not _RELATIVE.search(t)]
+def _nearness(el: Any, area: Any, level: dict[Any, int]) -> int | None:
+    """How many levels above `area` the search had to go to reach `el`; None inside `area`."""
+    for up in el.iterancestors():
+        if up is area:
+            return None
+        rank = level.get(up)
+        if rank is not None:
+            return rank
+    return None
 
 
-def _dates_in(top: Any, *, wide: bool) -> list[str]:
-    named: list[str] = []
-    loose: list[str] = []
+def _dates_in(top: Any, *, wide: bool) -> list[tuple[int, Any, str]]:
+    """(0 for named, 1 for loose; element; text) of each date-looking text under `top`."""
+    named: list[tuple[int, Any, str]] = []
+    loose: list[tuple[int, Any, str]] = []
     stack = [top]
     while stack:
         el = stack.pop()
@@ -121,7 +134,7 @@ def _dates_in(top: Any, *, wide: bool) -> list[str]:
             attr = el.get("datetime") or (el.get("title") if el.tag == "abbr" else None)
             value = _norm(attr) or _norm(el.text_content())
             if value and len(value) <= _MAX_DATE_TEXT:
-                named.append(value)
+                named.append((0, el, value))
         elif el.tag in _LEAF_TAGS:
             # An unlabelled info line ("Rabu, 1 Mei 2024 08:00 WIB" in a bare span), or the
             # first line of a block ("<p>Veröffentlicht am 16.08.2019<br>Dauer ...").
@@ -129,13 +142,15 @@ def _dates_in(top: Any, *, wide: bool) -> list[str]:
             leaf = not any(isinstance(c.tag, str) for c in el)
             dateish = (leaf and _DATEISH.search(value)) or _FULL_DATE.search(value)
             if value and len(value) <= _MAX_LOOSE_TEXT and dateish:
-                loose.append(value)
+                loose.append((1, el, value))
         if el.tail and el is not top:
             # A labelled line: "<b>Datum:</b> 03.02.2022", "<em>von</em> Name, 31.10.2023".
             value = _norm(el.tail)
             if value and len(value) <= _MAX_LOOSE_TEXT and _FULL_DATE.search(value):
-                loose.append(value)
-    return _absolute(named + loose) if wide else named + loose
+                loose.append((1, el, value))
+    both = named + loose
+    # Far from the headline "3 jam lalu" dates a teaser, not this story.
+    return [hit for hit in both if not _RELATIVE.search(hit[2])] if wide else both
 
 
 def _is_furniture(el: Any) -> bool:
@@ -148,7 +163,13 @@ def _is_furniture(el: Any) -> bool:
     if el.tag == "header":
         # The site's header prints today's date; an article's own header prints its date.
         return not any(up.tag == "article" for up in el.iterancestors())
-    return el.tag in _FURNITURE_TAGS or bool(name_words(el) & _FURNITURE_WORDS)
+    if el.tag in _FURNITURE_TAGS:
+        return True
+    if el.tag in _NEVER_FURNITURE:
+        return False  # <body class="nav-no-loaded">: page state, not navigation
+    words = name_words(el)
+    # "layoutTwoColumnsRightSidebar", "content-sidebar-wrap": a page layout, not a sidebar.
+    return bool(words & _FURNITURE_WORDS) and not words & _LAYOUT_WORDS
 
 
 def page_bylines(area: Any) -> list[str]:
