@@ -40,6 +40,7 @@ _FURNITURE_WORDS = _THREAD_WORDS | frozenset(
     | {"modal", "popup", "overlay", "login", "signup", "recommended", "rekomendasi", "teaser"}
     | {"teasers", "outbrain", "taboola", "sponsored", "masthead", "meta", "info", "byline"}
     | {"author", "authors", "tag", "tags", "print", "toolbar", "tools", "pager", "dateline"}
+    | {"caption", "captions", "bildunterschrift", "credit", "credits", "copyright", "promobox"}
 )
 # Fused names start with these: "relatedposts", "sharebar", "commentlist", "advertising".
 _FURNITURE_STEMS = (
