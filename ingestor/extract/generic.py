@@ -31,6 +31,9 @@ _INLINE |= {"small", "mark", "abbr", "cite", "q", "code", "time", "s", "del", "i
 _THREAD_WORDS = frozenset(
     {"comment", "comments", "kommentar", "kommentare", "komentar", "disqus", "respond"}
     | {"commentlist", "comentarios", "commentaires", "komentarze", "reactions", "replies"}
+    # Never the story either, however long: lists of other stories, sign-up and share boxes.
+    | {"related", "terkait", "newsletter", "sharedaddy"}
+    | {"rating", "ratings", "promotion", "nextstory", "postmetadata", "appstores", "saboxplugin"}
 )
 _FURNITURE_WORDS = _THREAD_WORDS | frozenset(
     {"sidebar", "widget", "widgets", "related", "terkait", "popular", "populer", "trending"}
