@@ -71,6 +71,19 @@ _FURNITURE_MIN_LINKS = 0.3
 # WordPress lists the post's tags and categories as classes ("tag-social", "category-ads").
 _TAXONOMY_CLASS = re.compile(r"(?<!\S)(?:tag|category|categories|post_tag|topic)-\S*")
 _NO_WORDS: frozenset[str] = frozenset()
+# Lines that point away from the story, in the languages real pages showed ("more on this",
+# "lesen Sie auch", "à lire aussi"). "Baca juga", "read also" and "related:" lines are left to
+# the cleaner, which keeps their links as the record's related stories.
+_LABEL_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "strong", "b"})
+_MAX_POINTER = 120
+_POINTER = re.compile(
+    r"\W*(?:you (?:may|might) also like|more on this|lesen sie (?:auch|mehr)|auch interessant"
+    r"|mehr zum thema|mehr (?:themen|dazu)\s*:|schon gelesen|weitere (?:artikel|beiträge)\b"
+    r"|empfohlene beiträge|teilen mit|seite teilen|lire aussi|à lire aussi|voir aussi"
+    r"|aller plus loin|le puede interesar|lea también|leia também|veja também"
+    r"|czytaj (?:też|także|również)|zobacz (?:też|także|również)|dowiedz się więcej|leggi anche)",
+    re.IGNORECASE,
+)
 _CAMEL = re.compile(r"([a-z])([A-Z])")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _COMMAS = re.compile(r"[,，、،]")
@@ -116,6 +129,9 @@ def find_body(root: Any) -> list[Any]:
         bad = inherited or tag in _SKIP_TAGS or _is_furniture(el, tag)
         furniture[el] = bad
         if bad or parent is None:
+            continue
+        if tag in _LABEL_TAGS and _is_pointer(el):
+            furniture[el] = True  # "Lesen Sie auch: ...", "Mehr zum Thema": a way out, not story
             continue
         if tag in _PROSE_TAGS:
             text, owner = el.text_content(), parent
@@ -175,6 +191,11 @@ def _is_furniture(el: Any, tag: str) -> bool:
         return False  # "content-sidebar-wrap", "has-sidebar": a page layout, not a sidebar
     length = len(el.text_content())
     return length <= _FURNITURE_MAX_TEXT or _link_density(el, length) >= _FURNITURE_MIN_LINKS
+
+
+def _is_pointer(el: Any) -> bool:
+    text = el.text_content()
+    return len(text) <= _MAX_POINTER and _POINTER.match(" ".join(text.split())) is not None
 
 
 def _is_body_name(words: frozenset[str]) -> bool:
