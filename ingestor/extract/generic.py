@@ -34,6 +34,8 @@ _THREAD_WORDS = frozenset(
     # Never the story either, however long: lists of other stories, sign-up and share boxes.
     | {"related", "terkait", "newsletter", "sharedaddy"}
     | {"rating", "ratings", "promotion", "nextstory", "postmetadata", "appstores", "saboxplugin"}
+    | {"modal", "popup", "login", "signup", "registration", "cookie", "cookies", "consent"}
+    | {"offcanvas", "lightbox"}
 )
 _FURNITURE_WORDS = _THREAD_WORDS | frozenset(
     {"sidebar", "widget", "widgets", "related", "terkait", "popular", "populer", "trending"}
