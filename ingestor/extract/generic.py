@@ -12,82 +12,25 @@ or a pull quote). Lists, tables, quotes and subheadings inside the chosen contai
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
-__all__ = ["find_body", "name_words"]
+from ingestor.extract.furniture import (
+    BODY_WORDS,
+    FURNITURE_WORDS,
+    is_body_name,
+    is_furniture,
+    is_pointer,
+    link_density,
+    name_words,
+)
+
+__all__ = ["find_body"]
 
 # Blocks whose whole text is one unit of prose; containers and items score their own bare text.
 _PROSE_TAGS = frozenset({"p", "pre", "blockquote"})
 _OWN_TEXT_TAGS = frozenset({"div", "article", "section", "main", "td", "li", "dd", "font", "span"})
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button", "select"})
-_SKIP_TAGS |= {"rt", "rp", "textarea", "iframe"}  # ruby readings are not part of the sentence
-_FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "menu", "dialog"})
-_NEVER_FURNITURE = frozenset({"html", "body", "main", "article"})
 _INLINE = frozenset({"a", "b", "strong", "i", "em", "u", "span", "br", "font", "sup", "sub"})
 _INLINE |= {"small", "mark", "abbr", "cite", "q", "code", "time", "s", "del", "ins", "big", "tt"}
-# Whole words of class and id names ("read" must not hit "breadcrumb", "tag" not "instagram").
-# Comment threads are long prose with few links: only their name gives them away.
-_THREAD_WORDS = frozenset(
-    {"comment", "comments", "kommentar", "kommentare", "komentar", "disqus", "respond"}
-    | {"commentlist", "comentarios", "commentaires", "komentarze", "reactions", "replies"}
-    # Never the story either, however long: lists of other stories, sign-up and share boxes.
-    | {"related", "terkait", "newsletter", "sharedaddy"}
-    | {"rating", "ratings", "promotion", "nextstory", "postmetadata", "appstores", "saboxplugin"}
-    | {"modal", "popup", "login", "signup", "registration", "cookie", "cookies", "consent"}
-    | {"offcanvas", "lightbox"}
-)
-_FURNITURE_WORDS = _THREAD_WORDS | frozenset(
-    {"sidebar", "widget", "widgets", "related", "terkait", "popular", "populer", "trending"}
-    | {"footer", "menu", "nav", "navbar", "navigation", "breadcrumb", "breadcrumbs", "pagination"}
-    | {"share", "sharing", "social", "sosmed", "promo", "banner", "ad", "ads", "advert", "iklan"}
-    | {"advertisement", "adsbygoogle", "newsletter", "subscribe", "cookie", "cookies", "consent"}
-    | {"modal", "popup", "overlay", "login", "signup", "recommended", "rekomendasi", "teaser"}
-    | {"teasers", "outbrain", "taboola", "sponsored", "masthead", "meta", "info", "byline"}
-    | {"author", "authors", "tag", "tags", "print", "toolbar", "tools", "pager", "dateline"}
-    | {"caption", "captions", "bildunterschrift", "credit", "credits", "copyright", "promobox"}
-)
-# Fused names start with these: "relatedposts", "sharebar", "commentlist", "advertising".
-_FURNITURE_STEMS = (
-    *("related", "share", "comment", "advert", "sidebar", "social", "newsletter"),
-    *("recommend", "breadcrumb", "pagination"),
-)
-_BODY_WORDS = frozenset(
-    {"article", "content", "entry", "post", "story", "body", "text", "main", "detail", "berita"}
-    | {"isi", "artikel", "blog", "news", "articlebody", "storybody", "postbody", "richtext"}
-    | {"beitrag", "inhalt", "artikel", "texto", "contenu", "tresc", "single"}
-)
-# An article body by name: a story word and a body word together ("entry-content",
-# "article__body", "post-text"), or one of the fused names CMSs use.
-_STORY_WORDS = frozenset(
-    {"article", "entry", "post", "story", "news", "blog", "artikel", "beitrag"}
-)
-_STORY_BODY = frozenset({"content", "body", "text", "inner", "detail", "isi", "inhalt", "copy"})
-_FUSED_BODY = frozenset({"articlebody", "storybody", "postbody", "entrycontent", "postcontent"})
-# Other furniture names are trusted only on small or link-heavy blocks: "content-sidebar-wrap"
-# and "entry share" have been seen wrapping whole stories.
-_FURNITURE_MAX_TEXT = 1500
-# Words of layout classes that merely mention a sidebar: "has-sidebar", "sidebar-right wrap".
-_LAYOUT_WORDS = frozenset({"has", "with", "wrap", "wrapper", "layout", "container", "row", "grid"})
-_FURNITURE_MIN_LINKS = 0.3
-# WordPress lists the post's tags and categories as classes ("tag-social", "category-ads").
-_TAXONOMY_CLASS = re.compile(r"(?<!\S)(?:tag|category|categories|post_tag|topic)-\S*")
-_NO_WORDS: frozenset[str] = frozenset()
-# Lines that point away from the story, in the languages real pages showed ("more on this",
-# "lesen Sie auch", "à lire aussi"). "Baca juga", "read also" and "related:" lines are left to
-# the cleaner, which keeps their links as the record's related stories.
-_LABEL_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "strong", "b"})
-_MAX_POINTER = 120
-_POINTER = re.compile(
-    r"\W*(?:you (?:may|might) also like|more on this|lesen sie (?:auch|mehr)|auch interessant"
-    r"|mehr zum thema|mehr (?:themen|dazu)\s*:|schon gelesen|weitere (?:artikel|beiträge)\b"
-    r"|empfohlene beiträge|teilen mit|seite teilen|lire aussi|à lire aussi|voir aussi"
-    r"|aller plus loin|le puede interesar|lea también|leia também|veja também"
-    r"|czytaj (?:też|także|również)|zobacz (?:też|także|również)|dowiedz się więcej|leggi anche)",
-    re.IGNORECASE,
-)
-_CAMEL = re.compile(r"([a-z])([A-Z])")
-_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _COMMAS = re.compile(r"[,，、،]")
 _MIN_BLOCK = 25  # characters; shorter blocks are labels, buttons and captions
 _MAX_LINK_DENSITY = 0.5
@@ -99,21 +42,6 @@ _CLIMB = 4  # levels above the winner searched for a container named like an art
 _CLIMB_MAX_LINKS = 0.35
 _SIBLING_SHARE = 0.2
 _SIBLING_FLOOR = 10.0
-
-
-def name_words(el: Any) -> frozenset[str]:
-    """The words of an element's class and id: "postContent main-col" gives post, content, main, col."""
-    cls, ident = el.get("class"), el.get("id")
-    if not cls and not ident:
-        return _NO_WORDS
-    names = f"{_TAXONOMY_CLASS.sub(' ', cls) if cls and '-' in cls else cls or ''} {ident or ''}"
-    return _words(names)
-
-
-@lru_cache(maxsize=4096)
-def _words(names: str) -> frozenset[str]:
-    # Pages repeat the same few class strings hundreds of times.
-    return frozenset(w for w in _WORD_SPLIT.split(_CAMEL.sub(r"\1 \2", names).lower()) if w)
 
 
 def find_body(root: Any) -> list[Any]:
@@ -128,11 +56,11 @@ def find_body(root: Any) -> list[Any]:
             continue
         parent = el.getparent()
         inherited = furniture.get(parent, False) if parent is not None else False
-        bad = inherited or tag in _SKIP_TAGS or _is_furniture(el, tag)
+        bad = inherited or is_furniture(el, tag)
         furniture[el] = bad
         if bad or parent is None:
             continue
-        if tag in _LABEL_TAGS and _is_pointer(el):
+        if is_pointer(el):
             furniture[el] = True  # "Lesen Sie auch: ...", "Mehr zum Thema": a way out, not story
             continue
         if tag in _PROSE_TAGS:
@@ -145,7 +73,7 @@ def find_body(root: Any) -> list[Any]:
         if length < _MIN_BLOCK:
             continue
         if tag in _PROSE_TAGS:
-            density = _link_density(el, length)
+            density = link_density(el, length)
             if density > _MAX_LINK_DENSITY:
                 continue
             if length >= _STRAY_MIN and density <= _STRAY_LINKS:
@@ -174,44 +102,14 @@ def find_body(root: Any) -> list[Any]:
     return containers
 
 
-def _is_furniture(el: Any, tag: str) -> bool:
-    if tag in _NEVER_FURNITURE:
-        return False
-    if tag in _FURNITURE_TAGS:
-        return True
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
-        return True
-    style = el.get("style")
-    if style and "display:none" in style.replace(" ", "").lower():
-        return True
-    words = name_words(el)
-    if words & _THREAD_WORDS:
-        return not _is_body_name(words)
-    if not any(w in _FURNITURE_WORDS or w.startswith(_FURNITURE_STEMS) for w in words):
-        return False
-    if words & _LAYOUT_WORDS and any(w.startswith("sidebar") for w in words):
-        return False  # "content-sidebar-wrap", "has-sidebar": a page layout, not a sidebar
-    length = len(el.text_content())
-    return length <= _FURNITURE_MAX_TEXT or _link_density(el, length) >= _FURNITURE_MIN_LINKS
-
-
-def _is_pointer(el: Any) -> bool:
-    text = el.text_content()
-    return len(text) <= _MAX_POINTER and _POINTER.match(" ".join(text.split())) is not None
-
-
-def _is_body_name(words: frozenset[str]) -> bool:
-    return bool(words & _FUSED_BODY) or bool(words & _STORY_WORDS and words & _STORY_BODY)
-
-
 def _final_score(el: Any, score: float) -> float:
     words = name_words(el)
-    if words & _BODY_WORDS:
+    if words & BODY_WORDS:
         score += _CLASS_WEIGHT
-    if words & _FURNITURE_WORDS:
+    if words & FURNITURE_WORDS:
         score -= _CLASS_WEIGHT
     total = len(el.text_content())
-    return score * (1.0 - _link_density(el, total))
+    return score * (1.0 - link_density(el, total))
 
 
 _NAMED_SHARE = 0.5
@@ -223,14 +121,14 @@ def _named_body(best: Any, mass: dict[Any, int], furniture: dict[Any, bool]) -> 
         el
         for el in mass
         if not furniture.get(el, True)
-        and (el.get("itemprop") == "articleBody" or _is_body_name(name_words(el)))
+        and (el.get("itemprop") == "articleBody" or is_body_name(name_words(el)))
     ]
     if not named:
         return best
     pick = max(named, key=lambda el: mass[el])
     if pick is best or mass[pick] < _NAMED_SHARE * mass.get(best, 0):
         return best
-    if _link_density(pick, len(pick.text_content())) > _CLIMB_MAX_LINKS:
+    if link_density(pick, len(pick.text_content())) > _CLIMB_MAX_LINKS:
         return best
     return pick
 
@@ -242,8 +140,8 @@ def _climb(best: Any, furniture: dict[Any, bool]) -> Any:
         el = el.getparent()
         if el is None or furniture.get(el, True) or el.tag in ("html", "body"):
             break
-        if (el.get("itemprop") == "articleBody" or _is_body_name(name_words(el))) and (
-            _link_density(el, len(el.text_content())) <= _CLIMB_MAX_LINKS
+        if (el.get("itemprop") == "articleBody" or is_body_name(name_words(el))) and (
+            link_density(el, len(el.text_content())) <= _CLIMB_MAX_LINKS
         ):
             chosen = el
     return chosen
@@ -264,7 +162,7 @@ def _spread(best: Any, mass: dict[Any, int], furniture: dict[Any, bool], total: 
         have, more = mass.get(el, 0), mass.get(parent, 0)
         if more < (1 + _SPREAD) * have and not (have < _PAGE_SHARE * total and more > have):
             return el
-        if _link_density(parent, len(parent.text_content())) > _SPREAD_LINKS:
+        if link_density(parent, len(parent.text_content())) > _SPREAD_LINKS:
             return el
         el = parent
 
@@ -348,7 +246,7 @@ def _continues(el: Any) -> bool:
     if el.tag != "p":
         return False
     text = " ".join(el.text_content().split())
-    density = _link_density(el, len(text))
+    density = link_density(el, len(text))
     if len(text) > 80:
         return density < 0.25
     return density == 0 and text.endswith((".", "!", "?", "。"))
@@ -362,10 +260,3 @@ def _own_text(el: Any) -> str:
             parts.append(child.text_content())
         parts.append(child.tail or "")
     return "".join(parts)
-
-
-def _link_density(el: Any, length: int) -> float:
-    if length <= 0:
-        return 1.0
-    linked = sum(len(a.text_content()) for a in el.iter("a"))
-    return min(linked / length, 1.0)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ingestor.extract.dates import parse_date
-from ingestor.extract.generic import name_words
+from ingestor.extract.furniture import name_words
 
 __all__ = ["headline_area", "headline_element", "page_bylines", "page_dates"]
 
