@@ -41,7 +41,7 @@ _NEVER_FURNITURE = frozenset({"html", "body", "main", "article"})
 _LAYOUT_WORDS = frozenset({"layout", "wrap", "wrapper", "container", "has", "with", "columns"})
 _FULL_DATE = re.compile(
     r"\b(?:19|20)\d\d[-/.]\d\d?[-/.]\d\d?|\b\d\d?[-/.]\d\d?[-/.](?:19|20)\d\d\b"
-    r"|\b\d{1,2}\.?\s+[^\W\d]{3,9}\.?,?\s+(?:19|20)\d\d\b|\b[^\W\d]{3,9}\.?\s+\d{1,2}\w{0,2},?\s+(?:19|20)\d\d\b"
+    r"|\b\d{1,2}\.?\s+(?:de\s+)?[^\W\d]{3,10}\.?,?\s+(?:de\s+)?(?:19|20)\d\d\b|\b[^\W\d]{3,9}\.?\s+\d{1,2}\w{0,2},?\s+(?:19|20)\d\d\b"
 )
 
 
