@@ -32,11 +32,12 @@ _LATEST = datetime(9000, 1, 1, tzinfo=UTC)  # "is it a date at all": no date is 
 _WHOLE_PAGE = frozenset({"body", "html"})
 _FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "menu", "select"})
 _FURNITURE_WORDS = frozenset(
-    {"comment", "comments", "kommentar", "kommentare", "sidebar", "related", "widget", "menu"}
+    {"comment", "comments", "kommentar", "kommentare", "sidebar", "related", "menu"}
     | {"nav", "navigation", "footer", "popular", "trending"}
     | {"calendar", "archive", "archives", "recent", "weather", "cuaca", "ticker"}
 )
 # A full date in a bare text run: 31.10.2023, 2023-10-31, 31 Oktober 2023, Oct 31, 2023.
+_NOT_TEXT = frozenset({"script", "style", "noscript", "template", "head", "title", "option"})
 _NEVER_FURNITURE = frozenset({"html", "body", "main", "article"})
 _LAYOUT_WORDS = frozenset({"layout", "wrap", "wrapper", "container", "has", "with", "columns"})
 _FULL_DATE = re.compile(
@@ -135,7 +136,7 @@ def _dates_in(top: Any, *, wide: bool) -> list[tuple[int, Any, str]]:
             value = _norm(attr) or _norm(el.text_content())
             if value and len(value) <= _MAX_DATE_TEXT:
                 named.append((0, el, value))
-        elif el.tag in _LEAF_TAGS:
+        elif el.tag in _LEAF_TAGS or (wide and el.tag not in _NOT_TEXT):
             # An unlabelled info line ("Rabu, 1 Mei 2024 08:00 WIB" in a bare span), or the
             # first line of a block ("<p>Veröffentlicht am 16.08.2019<br>Dauer ...").
             value = _norm(el.text)
