@@ -37,6 +37,11 @@ _FURNITURE_WORDS = frozenset(
     | {"calendar", "archive", "archives", "recent", "weather", "cuaca", "ticker"}
 )
 # A full date in a bare text run: 31.10.2023, 2023-10-31, 31 Oktober 2023, Oct 31, 2023.
+_UPDATED = re.compile(
+    r"updated?|modified|aktualisiert|geändert|änderung|zuletzt|last edited|diperbarui|mis à jour"
+    r"|actualizado|atualizado",
+    re.IGNORECASE,
+)
 _NOT_TEXT = frozenset({"script", "style", "noscript", "template", "head", "title", "option"})
 _NEVER_FURNITURE = frozenset({"html", "body", "main", "article"})
 _LAYOUT_WORDS = frozenset({"layout", "wrap", "wrapper", "container", "has", "with", "columns"})
@@ -149,9 +154,16 @@ def _dates_in(top: Any, *, wide: bool) -> list[tuple[int, Any, str]]:
             value = _norm(el.tail)
             if value and len(value) <= _MAX_LOOSE_TEXT and _FULL_DATE.search(value):
                 loose.append((1, el, value))
-    both = named + loose
+    # An update line ("Letzte Änderung: 31.10.2023", class="updated") is not the publication.
+    both = sorted(named + loose, key=_is_update)
     # Far from the headline "3 jam lalu" dates a teaser, not this story.
     return [hit for hit in both if not _RELATIVE.search(hit[2])] if wide else both
+
+
+def _is_update(hit: tuple[int, Any, str]) -> bool:
+    _, el, text = hit
+    names = f"{el.get('class', '')} {el.get('id', '')}"
+    return bool(_UPDATED.search(text) or _UPDATED.search(names))
 
 
 def _is_furniture(el: Any) -> bool:
