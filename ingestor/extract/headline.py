@@ -42,6 +42,11 @@ _UPDATED = re.compile(
     r"|actualizado|atualizado",
     re.IGNORECASE,
 )
+_DATE_META = frozenset(
+    {"article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate"}
+    | {"publish_date", "publish-date", "dc.date", "dc.date.issued", "dcterms.created", "date"}
+    | {"sailthru.date", "parsely-pub-date", "publication_date", "dcterms.date"}
+)
 _NOT_TEXT = frozenset({"script", "style", "noscript", "template", "head", "title", "option"})
 _NEVER_FURNITURE = frozenset({"html", "body", "main", "article"})
 _LAYOUT_WORDS = frozenset({"layout", "wrap", "wrapper", "container", "has", "with", "columns"})
@@ -100,6 +105,8 @@ def page_dates(area: Any) -> list[str]:
     ancestors = list(area.iterancestors())
     if not ancestors or any(parse_date(t, tz=UTC, now=_LATEST) is not None for t in found):
         return found
+    if _dated_in_metadata(ancestors[-1]):
+        return found  # JSON-LD or a meta tag dates the page: no need to comb the whole page
     level = {el: i for i, el in enumerate(ancestors)}
     ranked = []
     for order, (kind, el, text) in enumerate(_dates_in(ancestors[-1], wide=True)):
@@ -109,6 +116,19 @@ def page_dates(area: Any) -> list[str]:
     # A year alone ("Jahresbericht 2021") dates nothing: whatever the area held goes last.
     wider = [text for *_, text in sorted(ranked)]
     return list(dict.fromkeys([*wider, *found]))
+
+
+def _dated_in_metadata(root: Any) -> bool:
+    """Whether a publication-date meta tag or a JSON-LD datePublished is on the page."""
+    for el in root.iter("meta", "script"):
+        if el.tag == "script":
+            if el.text and "datePublished" in el.text and "ld+json" in (el.get("type") or ""):
+                return True
+            continue
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").lower()
+        if key in _DATE_META and el.get("content"):
+            return True
+    return False
 
 
 def _nearness(el: Any, area: Any, level: dict[Any, int]) -> int | None:
