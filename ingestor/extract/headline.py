@@ -154,11 +154,9 @@ def _dates_in(top: Any, *, wide: bool) -> list[tuple[int, Any, str]]:
         if wide and el is not top and _is_furniture(el):
             continue
         stack.extend(reversed(el))
-        names = f"{el.get('class', '')} {el.get('id', '')}"
+        names = f"{el.get('class', '')} {el.get('id', '')} {el.get('property', '')}"
         if el.tag == "time" or _DATE_NAMES.search(names):
-            # <abbr class="published" title="..."> is the hAtom way to carry the machine date.
-            attr = el.get("datetime") or (el.get("title") if el.tag == "abbr" else None)
-            value = _norm(attr) or _norm(el.text_content())
+            value = _machine_date(el) or _norm(el.text_content())
             if value and len(value) <= _MAX_DATE_TEXT:
                 named.append((0, el, value))
         elif el.tag in _LEAF_TAGS or (wide and el.tag not in _NOT_TEXT):
@@ -178,6 +176,20 @@ def _dates_in(top: Any, *, wide: bool) -> list[tuple[int, Any, str]]:
     both = sorted(named + loose, key=_is_update)
     # Far from the headline "3 jam lalu" dates a teaser, not this story.
     return [hit for hit in both if not _RELATIVE.search(hit[2])] if wide else both
+
+
+def _machine_date(el: Any) -> str | None:
+    """The date an element carries in an attribute: <time datetime>, hAtom's <abbr title>,
+    RDFa content, or a title or data attribute holding a full date."""
+    for attr in ("datetime", "content", "title", "data-date-time", "data-date", "data-published"):
+        value = _norm(el.get(attr))
+        if (
+            value
+            and len(value) <= _MAX_DATE_TEXT
+            and (attr == "datetime" or _FULL_DATE.search(value))
+        ):
+            return value
+    return None
 
 
 def _is_update(hit: tuple[int, Any, str]) -> bool:
