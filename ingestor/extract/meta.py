@@ -19,6 +19,7 @@ _SCRIPT_DATE = re.compile(
     r"""["']?(?:datePublished|published_?at|publish_?date|publication_?date|pubDate|createdAt"""
     r"""|dateCreated|firstPublished\w*)["']?\s*[:=]\s*["']((?:19|20)\d\d-\d\d-\d\d[^"']{0,30})["']"""
 )
+_SCRIPT_KEYS = ("ublish", "ublication", "pubDate", "reated", "irstPublished")
 _SCRIPT_SCAN = 200_000  # characters of one script searched; state blobs can be megabytes
 
 
@@ -76,7 +77,10 @@ def read_meta(root: Any) -> PageMeta:
             if (el.get("type") or "").strip().lower() == "application/ld+json" and el.text:
                 jsonld.append(el.text)
             elif el.text and not script_dates:
-                script_dates.extend(m[1] for m in _SCRIPT_DATE.finditer(el.text[:_SCRIPT_SCAN]))
+                text = el.text[:_SCRIPT_SCAN]
+                # The regex has no literal to skip ahead on: test for a key word first.
+                if any(word in text for word in _SCRIPT_KEYS):
+                    script_dates.extend(m[1] for m in _SCRIPT_DATE.finditer(text))
         elif title is None:
             title = _clean(el.text_content())
     for el in root.xpath("//*[@itemprop][not(self::meta)]"):
