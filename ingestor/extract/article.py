@@ -61,12 +61,12 @@ def _garbled(text: str) -> float | None:
     """The share of symbols and control characters when `text` is not language, else None."""
     if not text:
         return None
-    spaces = sum(c.isspace() for c in text)
+    spaces = len(text) - len("".join(text.split()))  # str.split() splits where isspace()
+    if spaces / len(text) >= _MIN_SPACE_SHARE:
+        return None  # spaced like language: the symbol count (slow, per character) can wait
     symbols = sum(not c.isspace() and unicodedata.category(c)[0] in "SC" for c in text)
     share = symbols / max(1, len(text) - spaces)
-    if share > _MAX_SYMBOL_SHARE and spaces / len(text) < _MIN_SPACE_SHARE:
-        return share
-    return None
+    return share if share > _MAX_SYMBOL_SHARE else None
 
 
 class ExtractError(ValueError):

@@ -23,6 +23,8 @@ _FURNITURE_WORDS = 8
 _BYLINE_LINE = re.compile(r"^\W*(?:oleh|by|penulis|reporter|ditulis oleh)\b", re.IGNORECASE)
 _UTC = TIMEZONES["UTC"]
 _MIN_TEXT = 25
+# Characters under which a generic body is checked against trafilatura's (a teaser, a caption).
+_SHORT_BODY = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +63,14 @@ def extract_body(
                 return _result(body, method, title, now)
     containers = find_body(root)
     if containers:
-        body = clean_body(containers, base_url=url, remove=remove)
+        body = clean_body(containers, base_url=url, remove=remove, by_name=False)
+        if sum(map(len, body.paragraphs)) >= _SHORT_BODY:
+            return _result(body, "generic", title, now)
         if body.paragraphs:
+            # A few lines only: the finder may have picked a teaser; trafilatura gets a say.
+            other = _trafilatura(html, title, now)
+            if sum(map(len, other.paragraphs)) > sum(map(len, body.paragraphs)):
+                return other
             return _result(body, "generic", title, now)
     return _trafilatura(html, title, now)
 

@@ -80,13 +80,19 @@ def normalize_text(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).translate(_INVISIBLE).split())
 
 
-def clean_body(containers: list[Any], *, base_url: str, remove: tuple[str, ...] = ()) -> Body:
-    """Strip noise from `containers` (in place), split paragraphs, sort out links and footers."""
+def clean_body(
+    containers: list[Any], *, base_url: str, remove: tuple[str, ...] = (), by_name: bool = True
+) -> Body:
+    """Strip noise from `containers` (in place), split paragraphs, sort out links and footers.
+
+    `by_name=False` keeps blocks whose class or id merely sounds like noise: the generic finder
+    has already pruned its containers with a stricter test (whole words, size and links).
+    """
     footers: list[Footer] = []
     caption: str | None = None
     paragraphs: list[list[_Line]] = []
     for container in containers:
-        caption = _drop_noise(container, remove, footers) or caption
+        caption = _drop_noise(container, remove, footers, by_name) or caption
         paragraphs.extend(_segment(container))
     related: list[Related] = []
     kept: list[str] = []
@@ -131,7 +137,9 @@ def _all_links(text: str, links: list[tuple[str, str]]) -> bool:
     return linked >= _LINK_LINE_SHARE * len(text)
 
 
-def _drop_noise(container: Any, remove: tuple[str, ...], footers: list[Footer]) -> str | None:
+def _drop_noise(
+    container: Any, remove: tuple[str, ...], footers: list[Footer], by_name: bool = True
+) -> str | None:
     """Drop noise under `container`; return the first figure caption, which is kept apart."""
     caption = None
     for figure in container.iter("figure"):
@@ -143,7 +151,8 @@ def _drop_noise(container: Any, remove: tuple[str, ...], footers: list[Footer]) 
         if not isinstance(tag, str):
             continue
         names = f"{el.get('class', '')} {el.get('id', '')}"
-        if tag in _NOISE_TAGS or tag == "figure" or (names != " " and _NOISE_NAMES.search(names)):
+        named = by_name and names != " " and _NOISE_NAMES.search(names) is not None
+        if tag in _NOISE_TAGS or tag == "figure" or named:
             doomed[el] = True
             # A credit line may sit in a block dropped as noise (an author box, a <footer>).
             if tag == "footer" or _CREDIT_NAMES.search(names):

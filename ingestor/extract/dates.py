@@ -25,19 +25,68 @@ class ParsedDate:
     zone_source: ZoneSource = "assumed"
 
 
+# Indonesian and English first; then the other languages real pages showed (German, French,
+# Spanish, Portuguese, Italian, Dutch).
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("januari", "january", "jan"),
-    2: ("februari", "pebruari", "february", "feb", "peb"),
-    3: ("maret", "march", "mar"),
-    4: ("april", "apr"),
-    5: ("mei", "may"),
-    6: ("juni", "june", "jun"),
-    7: ("juli", "july", "jul"),
-    8: ("agustus", "august", "agus", "agu", "agt", "ags", "aug"),
-    9: ("september", "sept", "sep"),
-    10: ("oktober", "october", "okt", "oct"),
-    11: ("november", "nopember", "nov", "nop"),
-    12: ("desember", "december", "des", "dec"),
+    1: ("januari", "january", "jan", "januar", "janvier", "janv", "enero", "janeiro", "gennaio"),
+    2: (
+        "februari",
+        "pebruari",
+        "february",
+        "feb",
+        "peb",
+        "februar",
+        "février",
+        "fevrier",
+        "févr",
+        "febrero",
+        "fevereiro",
+        "febbraio",
+    ),
+    3: ("maret", "march", "mar", "märz", "maerz", "mär", "mars", "marzo", "março", "maart"),
+    4: ("april", "apr", "avril", "avr", "abril", "aprile"),
+    5: ("mei", "may", "mai", "mayo", "maio", "maggio"),
+    6: ("juni", "june", "jun", "juin", "junio", "junho", "giugno"),
+    7: ("juli", "july", "jul", "juillet", "juil", "julio", "julho", "luglio"),
+    8: (
+        "agustus",
+        "august",
+        "agus",
+        "agu",
+        "agt",
+        "ags",
+        "aug",
+        "août",
+        "aout",
+        "agosto",
+        "augustus",
+    ),
+    9: (
+        "september",
+        "sept",
+        "sep",
+        "septembre",
+        "septiembre",
+        "setiembre",
+        "setembro",
+        "settembre",
+    ),
+    10: ("oktober", "october", "okt", "oct", "octobre", "octubre", "outubro", "ottobre"),
+    11: ("november", "nopember", "nov", "nop", "novembre", "noviembre", "novembro"),
+    12: (
+        "desember",
+        "december",
+        "des",
+        "dec",
+        "dezember",
+        "dez",
+        "décembre",
+        "decembre",
+        "déc",
+        "diciembre",
+        "dezembro",
+        "dicembre",
+    ),
 }
 _MONTHS = {name: num for num, names in _MONTH_NAMES.items() for name in names}
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
@@ -52,7 +101,8 @@ _ISO = re.compile(
     r"\s*(z(?![a-z])|[+-]\d{2}(?::?\d{2})?(?!\d))?"
 )
 _DMY_TEXT = re.compile(
-    rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?[\s\-/]*({_MONTH})\.?(?![a-z])[\s\-/,]*(\d{{4}})(?!\d)"
+    rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th|er|\.)?[\s\-/]*(?:de\s+)?({_MONTH})\.?(?![a-z])[\s\-/,]*"
+    rf"(?:de\s+)?(\d{{4}})(?!\d)"
 )
 _MDY_TEXT = re.compile(
     rf"(?<![a-z])({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)"

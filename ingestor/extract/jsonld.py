@@ -6,7 +6,7 @@ import html
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 __all__ = ["ARTICLE_TYPES", "JsonLdArticle", "find_article"]
@@ -51,16 +51,43 @@ class JsonLdArticle:
 
 
 def find_article(blocks: list[str]) -> JsonLdArticle | None:
-    """The first article-typed object in the given `<script type=application/ld+json>` texts."""
+    """The first article-typed object in the given `<script type=application/ld+json>` texts.
+
+    An article without dates takes them from the page node of its graph (Yoast dates the
+    WebPage); a page with no article object at all still gives the dates of its page, video
+    or other creative-work node, so the publication date is not lost with the type.
+    """
+    dated: JsonLdArticle | None = None
     for block in blocks:
         data = _load(block)
         if data is None:
             continue
         nodes = list(_walk(data))
         by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
+        page = next((n for n in nodes if _published(n) and not _types(n) & _NOT_PEOPLE), None)
         for node in nodes:
             if _types(node) & ARTICLE_TYPES:
-                return _article(node, by_id)
+                article = _article(node, by_id)
+                if article.date_published is None and page is not None:
+                    article = replace(
+                        article,
+                        date_published=_published(page),
+                        date_modified=article.date_modified or _text(page.get("dateModified")),
+                    )
+                return article
+        if dated is None and page is not None:
+            dated = JsonLdArticle(
+                date_published=_published(page), date_modified=_text(page.get("dateModified"))
+            )
+    return dated
+
+
+def _published(node: dict[str, Any]) -> str | None:
+    """The publication date of any creative work: articles, pages, videos (uploadDate)."""
+    for key in ("datePublished", "dateCreated", "uploadDate"):
+        text = _text(node.get(key))
+        if text:
+            return text
     return None
 
 
@@ -114,7 +141,7 @@ def _article(node: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> JsonLdAr
     return JsonLdArticle(
         headline=_text(node.get("headline")) or _text(node.get("name")),
         description=_text(node.get("description")),
-        date_published=_text(node.get("datePublished")) or _text(node.get("dateCreated")),
+        date_published=_published(node),
         date_modified=_text(node.get("dateModified")),
         authors=_authors(node.get("author"), by_id),
         section=_first_text(node.get("articleSection")),

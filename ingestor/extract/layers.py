@@ -40,7 +40,9 @@ META_PUBLISHED = (
     "article:published_time", "og:published_time", "og:article:published_time", "pubdate",
     "publishdate", "publish-date", "publish_date", "datepublished", "date", "dc.date",
     "dc.date.issued", "dcterms.created", "sailthru.date", "parsely-pub-date",
-    "content_publisheddate", "article.published", "originalpublicationdate",
+    "content_publisheddate", "article.published", "originalpublicationdate", "publication_date",
+    "article:published", "dcterms.date", "dcterms.issued", "dc.date.created",
+    "citation_publication_date", "citation_date",
 )  # fmt: skip
 META_MODIFIED = (
     "article:modified_time", "og:updated_time", "dcterms.modified", "last-modified",
@@ -106,9 +108,12 @@ def meta_layers(root: Any, meta: PageMeta, url: str, source_lang: str | None) ->
         Partial(
             layer="microdata",
             title=micro.get("headline"),
-            dates=(Candidate(micro["datepublished"], "meta"),)
-            if micro.get("datepublished")
-            else (),
+            # Microdata's date, then dates in the page's script data (also "meta" grade).
+            dates=tuple(
+                Candidate(text, "meta")
+                for text in (micro.get("datepublished"), *meta.script_dates)
+                if text
+            ),
             updated=(micro["datemodified"],) if micro.get("datemodified") else (),
             authors=authors_from_byline(micro.get("author") or ""),
             section=micro.get("articlesection"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,14 @@ _MICRODATA = frozenset(
     {"headline", "name", "description", "datepublished", "datemodified", "author"}
     | {"articlesection", "image", "keywords", "inlanguage"}
 )
+# App state and analytics layers name the publication date too: "datePublished":"2020-03-02T..",
+# "published_at", "publication_date = '2020-12-06 00:15'". Only a full date after such a key.
+_SCRIPT_DATE = re.compile(
+    r"""["']?(?:datePublished|published_?at|publish_?date|publication_?date|pubDate|createdAt"""
+    r"""|dateCreated|firstPublished\w*)["']?\s*[:=]\s*["']((?:19|20)\d\d-\d\d-\d\d[^"']{0,30})["']"""
+)
+_SCRIPT_KEYS = ("ublish", "ublication", "pubDate", "reated", "irstPublished")
+_SCRIPT_SCAN = 200_000  # characters of one script searched; state blobs can be megabytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +31,7 @@ class PageMeta:
     microdata: dict[str, str]
     tags: tuple[str, ...]
     jsonld: tuple[str, ...]
+    script_dates: tuple[str, ...]  # a publication date a page script's data names (not JSON-LD)
     canonical: str | None
     lang: str | None
     title: str | None
@@ -41,6 +51,7 @@ def read_meta(root: Any) -> PageMeta:
     microdata: dict[str, str] = {}
     tags: list[str] = []
     jsonld: list[str] = []
+    script_dates: list[str] = []
     canonical: str | None = None
     title: str | None = None
     for el in root.iter("meta", "link", "script", "title"):
@@ -65,6 +76,11 @@ def read_meta(root: Any) -> PageMeta:
         elif tag == "script":
             if (el.get("type") or "").strip().lower() == "application/ld+json" and el.text:
                 jsonld.append(el.text)
+            elif el.text and not script_dates:
+                text = el.text[:_SCRIPT_SCAN]
+                # The regex has no literal to skip ahead on: test for a key word first.
+                if any(word in text for word in _SCRIPT_KEYS):
+                    script_dates.extend(m[1] for m in _SCRIPT_DATE.finditer(text))
         elif title is None:
             title = _clean(el.text_content())
     for el in root.xpath("//*[@itemprop][not(self::meta)]"):
@@ -78,6 +94,7 @@ def read_meta(root: Any) -> PageMeta:
         microdata=microdata,
         tags=tuple(dict.fromkeys(tags)),
         jsonld=tuple(jsonld),
+        script_dates=tuple(script_dates[:1]),
         canonical=canonical,
         lang=_clean(root.get("lang")) or _clean(root.get("xml:lang")),
         title=title,
@@ -88,6 +105,11 @@ def _item_value(el: Any, prop: str) -> str | None:
     """A microdata value: the attribute the element type carries it in, else its text."""
     for attr in ("content", "datetime"):
         value = _clean(el.get(attr))
+        if value:
+            return value
+    if el.tag == "abbr" and prop.startswith("date"):
+        # hAtom: <abbr itemprop="datePublished" title="2011-03-30T21:05:00-07:00">9:05 PM</abbr>
+        value = _clean(el.get("title"))
         if value:
             return value
     if prop == "image":

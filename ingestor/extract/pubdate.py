@@ -15,7 +15,13 @@ __all__ = ["Candidate", "DatePick", "pick_date", "url_date"]
 # misread; farther apart they are different events (an update, a related story).
 _SAME_STORY = timedelta(hours=14)
 _FINER: dict[str, tuple[str, ...]] = {"day": ("minute", "second"), "minute": ("second",)}
-_URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|$)")
+_URL_DATE = re.compile(
+    r"/(20\d{2}|19\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
+)
+# Day first, as German and Indonesian CMSs write it into slugs: /~02-01-2022-land-zahlte, /29-10-2021.
+_URL_DMY = re.compile(
+    r"[/~_-](0[1-9]|[12]\d|3[01])[.-]?(0[1-9]|1[0-2])[.-]?(20\d{2}|19\d{2})(?:[/_.-]|$)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +71,12 @@ def pick_date(candidates: list[Candidate], *, tz: tzinfo, now: datetime) -> Date
 
 def url_date(url: str) -> str | None:
     """A "YYYY-MM-DD" date written into the URL path (/2024/05/01/ or /20240501/), if any."""
-    m = _URL_DATE.search(url.split("?", 1)[0])
-    return f"{m[1]}-{m[2]}-{m[3]}" if m else None
+    path = url.split("?", 1)[0]
+    m = _URL_DATE.search(path)
+    if m:
+        return f"{m[1]}-{m[2]}-{m[3]}"
+    m = _URL_DMY.search(path)
+    return f"{m[3]}-{m[2]}-{m[1]}" if m else None
 
 
 def _within(finer: ParsedDate, coarse: ParsedDate, tz: tzinfo) -> bool:
