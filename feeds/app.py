@@ -20,6 +20,7 @@ from feeds.cache import FeedCache
 from feeds.changes import Change
 from feeds.index import index, opml
 from feeds.listen import ChangeListener
+from feeds.metrics import CONTENT_TYPE as METRICS_TYPE
 from feeds.metrics import Handler, timed
 from feeds.names import load_names
 from feeds.operator import protect, register_operator
@@ -75,8 +76,8 @@ async def metrics(request: web.Request) -> web.Response:
     if state.publisher is not None:
         m.counters["warta_websub_pings_total"] = state.publisher.sent
         m.counters["warta_websub_ping_failures_total"] = state.publisher.failed
-    text = await m.exposition(state.pool)
-    return web.Response(text=text, content_type="text/plain", charset="utf-8")
+    body = await m.exposition(state.pool)
+    return web.Response(body=body, headers={"Content-Type": METRICS_TYPE})
 
 
 async def _lifecycle(app: web.Application, *, check_every: float) -> AsyncIterator[None]:
