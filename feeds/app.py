@@ -24,6 +24,7 @@ from feeds.metrics import CONTENT_TYPE as METRICS_TYPE
 from feeds.metrics import Handler, timed
 from feeds.names import load_names
 from feeds.operator import protect, register_operator
+from feeds.protocol_log import RequestErrorLog
 from feeds.routes import feed_all, feed_region, feed_topic
 from feeds.state import STATE, FeedState
 from feeds.websub import HubPublisher
@@ -138,7 +139,10 @@ def make_app(
     """
     entries = settings.feed_cache_entries if cache_entries is None else cache_entries
     state = FeedState(settings, pool, FeedCache(entries, settings.feed_cache_seconds))
-    app = web.Application()
+    # Requests the HTTP parser refuses are logged in one line (feeds.protocol_log).
+    app = web.Application(
+        handler_args={"logger": RequestErrorLog(logging.getLogger("aiohttp.server"))}
+    )
     app[SETTINGS] = settings
     app[POOL] = pool
     app[STATE] = state
