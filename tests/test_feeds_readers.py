@@ -159,13 +159,18 @@ async def exercise(
     assert again == first, "nothing new, nothing doubled"
 
     title = await correct(site, settings, pool, sources, url)
-    # The server learns of the change by NOTIFY; wait until its feed shows the new title.
+    # The server learns of the change by NOTIFY; wait until every feed shows the new title.
+    waiting = set(feeds)
     async with aiohttp.ClientSession() as http:
-        for _ in range(100):
-            async with http.get(feeds[0]) as resp:
-                if title in await resp.text():
-                    break
+        for _ in range(300):
+            for feed in sorted(waiting):
+                async with http.get(feed) as resp:
+                    if title in await resp.text():
+                        waiting.discard(feed)
+            if not waiting:
+                break
             await asyncio.sleep(0.1)
+    assert not waiting, f"the server still serves the old title in {waiting}"
     corrected = await asyncio.to_thread(update, feeds)
     assert corrected.keys() == first.keys()
     for feed in first:
@@ -219,7 +224,9 @@ async def test_newsboat_follows_updates_and_corrections(
     if binary is None:
         required("newsboat")
     urls, config, cache = tmp_path / "urls", tmp_path / "config", tmp_path / "cache.db"
-    config.write_text("reload-threads 4\n")
+    # One reload thread: with several, newsboat 2.21 lets two feeds that carry the same item
+    # race to write it, and about one run in five kept the title from before a correction.
+    config.write_text("reload-threads 1\n")
     env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
 
     reloads = [2]  # the first update reloads twice, then once each
