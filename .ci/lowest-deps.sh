@@ -13,8 +13,9 @@ export VIRTUAL_ENV=$PWD/$venv
 # The product at its floors; then the test tools (not product dependencies) without moving them.
 "$venv/bin/uv" pip install --quiet --resolution lowest-direct -e .
 "$venv/bin/python" -m pip freeze --exclude-editable > var/lowest-freeze.txt
+# (reader and sgmllib3k: the feed reader library tests/test_feeds_readers.py subscribes.)
 "$venv/bin/uv" pip install --quiet -c var/lowest-freeze.txt \
-  pytest pytest-asyncio pytest-timeout hypothesis
+  pytest pytest-asyncio pytest-timeout hypothesis reader sgmllib3k
 "$venv/bin/python" - <<'PY'
 import re, tomllib
 from importlib.metadata import version

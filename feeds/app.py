@@ -20,9 +20,11 @@ from feeds.cache import FeedCache
 from feeds.changes import Change
 from feeds.index import index, opml
 from feeds.listen import ChangeListener
+from feeds.metrics import CONTENT_TYPE as METRICS_TYPE
 from feeds.metrics import Handler, timed
 from feeds.names import load_names
 from feeds.operator import protect, register_operator
+from feeds.protocol_log import RequestErrorLog
 from feeds.routes import feed_all, feed_region, feed_topic
 from feeds.state import STATE, FeedState
 from feeds.websub import HubPublisher
@@ -75,8 +77,8 @@ async def metrics(request: web.Request) -> web.Response:
     if state.publisher is not None:
         m.counters["warta_websub_pings_total"] = state.publisher.sent
         m.counters["warta_websub_ping_failures_total"] = state.publisher.failed
-    text = await m.exposition(state.pool)
-    return web.Response(text=text, content_type="text/plain", charset="utf-8")
+    body = await m.exposition(state.pool)
+    return web.Response(body=body, headers={"Content-Type": METRICS_TYPE})
 
 
 async def _lifecycle(app: web.Application, *, check_every: float) -> AsyncIterator[None]:
@@ -137,7 +139,10 @@ def make_app(
     """
     entries = settings.feed_cache_entries if cache_entries is None else cache_entries
     state = FeedState(settings, pool, FeedCache(entries, settings.feed_cache_seconds))
-    app = web.Application()
+    # Requests the HTTP parser refuses are logged in one line (feeds.protocol_log).
+    app = web.Application(
+        handler_args={"logger": RequestErrorLog(logging.getLogger("aiohttp.server"))}
+    )
     app[SETTINGS] = settings
     app[POOL] = pool
     app[STATE] = state

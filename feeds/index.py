@@ -10,7 +10,8 @@ from lxml import etree
 
 from feeds import entry as e
 from feeds.changes import Scope
-from feeds.names import RegionName
+from feeds.failing import Failing, failing_sources, notice
+from feeds.names import RegionName, clock
 from feeds.params import FeedParams
 from feeds.query import ArticleRow
 from feeds.response import Representation, make_representation, respond
@@ -27,6 +28,7 @@ _STYLE = (
     "line-height:1.5}a{color:#0645ad}.f a{margin-right:.5em;font-size:.9em}"
     "details{margin:.2em 0}summary{cursor:pointer}ul{padding-left:1.2em}"
     "time,.src{color:#555;font-size:.9em}"
+    ".warn{background:#fff3cd;border:1px solid #e0b252;padding:.5em .8em;border-radius:4px}"
 )
 
 
@@ -37,11 +39,18 @@ def _formats(stem: str) -> str:
 
 def _headline(row: ArticleRow) -> str:
     when = e.local(row, row.published_at)
+    shown = clock(row.published_at, row.source_timezone, date=True)  # 4 Des 2026, 08.30 WITA
     return (
         f'<li><a href="{escape(e.xml_safe(row.canonical_url))}">{escape(e.title(row))}</a>'
         f' <span class="src">{escape(e.clean_line(row.source_name))}</span>'
-        f' <time datetime="{when.isoformat()}">{when.strftime("%d-%m-%Y %H:%M %z")}</time></li>'
+        f' <time datetime="{when.isoformat()}">{escape(shown)}</time></li>'
     )
+
+
+def _notice(failing: Failing | None) -> str:
+    if failing is None:
+        return ""
+    return f'<p class="warn" role="status">{escape(notice(failing))}</p>'
 
 
 def _province(state: FeedState, province: RegionName) -> str:
@@ -69,7 +78,9 @@ def _sources_line(counts: dict[str, int]) -> str:
     return f"<p>Sumber aktif: {total}" + (f" ({', '.join(parts)})" if parts else "") + ".</p>"
 
 
-def _page(state: FeedState, rows: tuple[ArticleRow, ...], sources: str = "") -> str:
+def _page(
+    state: FeedState, rows: tuple[ArticleRow, ...], failing: Failing | None, sources: str = ""
+) -> str:
     discovery = "".join(
         f'<link rel="alternate" type="{t}" title="Warta: semua berita ({_LABELS[f]})"'
         f' href="feeds/all.{f}">'
@@ -94,6 +105,7 @@ def _page(state: FeedState, rows: tuple[ArticleRow, ...], sources: str = "") -> 
         f'{discovery}<link rel="alternate" type="text/x-opml" title="Semua umpan (OPML)"'
         f' href="opml"><style>{_STYLE}</style></head><body>'
         "<h1>Warta</h1><p>Berita daerah Indonesia sebagai umpan RSS, Atom dan JSON Feed.</p>"
+        f"{_notice(failing)}"
         f'<p>Semua berita {_formats("all")} · <a href="opml">OPML</a>'
         ' · <a href="api/v1/articles">API artikel</a> · <a href="api/v1/sources">sumber</a></p>'
         f"{sources}<h2>Berita terbaru</h2><ol>{headlines}</ol>"
@@ -106,14 +118,17 @@ def _page(state: FeedState, rows: tuple[ArticleRow, ...], sources: str = "") -> 
 async def _render_index(state: FeedState) -> Representation:
     started = time.perf_counter()
     page = await load_page(state, FeedParams(limit=_HEADLINES), ingestion=False)
+    failing = await failing_sources(state.pool)
     counts = {r["verification"]: r["n"] for r in await state.pool.fetch(_VERIFICATION)}
-    body = _page(state, page.rows, _sources_line(counts)).encode("utf-8")
-    modified = max((r.changed_at for r in page.rows), default=None)
+    body = _page(state, page.rows, failing, _sources_line(counts)).encode("utf-8")
     rep = make_representation(
         body,
         "text/html; charset=utf-8",
-        modified_at=modified,
+        # Health changes without a NOTIFY: Last-Modified would hide a new notice.
+        modified_at=None,
         cache_control=f"public, max-age={state.settings.feed_max_age}",
+        # Never kept in the cache for the same reason; clients still get 304s by ETag.
+        cacheable=False,
     )
     state.metrics.observe_render("html", time.perf_counter() - started)
     return rep

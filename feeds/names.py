@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 import asyncpg
 
-__all__ = ["Names", "RegionName", "load_names", "source_zone"]
+__all__ = ["Names", "RegionName", "clock", "load_names", "source_zone"]
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,19 @@ _ZONES: dict[str, tzinfo] = {
 
 def source_zone(name: str | None) -> tzinfo:
     return _ZONES.get(name or "", UTC)
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+
+
+def clock(stamp: datetime, zone: str | None, *, date: bool = False) -> str:
+    """A time as Indonesian readers write it, in the zone named: '08.30 WITA' (a dot between
+    hours and minutes, 24-hour, the zone's name rather than an offset), with the date in front
+    ('4 Des 2026, 08.30 WITA') when asked. Unknown zones are shown in UTC."""
+    name = zone if zone in _ZONES else "UTC"
+    local = stamp.astimezone(_ZONES.get(name, UTC))
+    text = f"{local.hour:02d}.{local.minute:02d} {name}"
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}, {text}" if date else text
 
 
 @dataclass(frozen=True, slots=True)

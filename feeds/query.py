@@ -12,7 +12,9 @@ import asyncpg
 from feeds.horizon import ingest_horizon
 from feeds.params import Cursor, FeedParams
 
-__all__ = ["FILTER_WINDOW", "ArticleRow", "Page", "article", "articles", "feed_page"]
+__all__ = [
+    "FILTER_WINDOW", "ArticleRow", "Page", "article", "articles", "empty_feed_date", "feed_page",
+]  # fmt: skip
 
 # `filter`/`filterout` look at this many of the feed's newest articles at most (then the next
 # page goes on from there), so a pattern that matches nothing cannot make a query scan a
@@ -265,3 +267,32 @@ async def article(pool: asyncpg.Pool, article_id: int) -> ArticleRow | None:
 async def articles(pool: asyncpg.Pool, ids: Iterable[int]) -> list[ArticleRow]:
     """The articles among these ids that exist, in no particular order."""
     return await _rows(pool, list(set(ids)))
+
+
+async def empty_feed_date(
+    pool: asyncpg.Pool, params: FeedParams, *, query_timeout: float | None = None
+) -> datetime:
+    """The date of a feed with no entries: when its region, topic or source last had news
+    (whatever the feed's other filters), else when the source catalogue was first loaded into
+    this database, else when the database was set up. Never a render-time stamp: replicas must
+    render the same bytes, and never the epoch, which validators call implausible."""
+    arg = _Args()
+    where = [
+        f"EXISTS (SELECT 1 FROM article_regions x WHERE x.article_id = a.id AND x.region = {arg(r)})"
+        for r in params.regions
+    ] + [
+        f"EXISTS (SELECT 1 FROM article_topics x WHERE x.article_id = a.id AND x.topic = {arg(t)})"
+        for t in params.topics
+    ]
+    if params.source:
+        where.append(f"a.source_id = {arg(params.source)}")
+    news = "SELECT max(a.changed_at) FROM articles a" + (
+        " WHERE " + " AND ".join(where) if where else ""
+    )
+    stamp: datetime = await pool.fetchval(
+        f"SELECT coalesce(({news}), (SELECT min(created_at) FROM sources),"
+        " (SELECT min(applied_at) FROM schema_migrations))",
+        *arg.values,
+        timeout=query_timeout,
+    )
+    return stamp

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from functools import partial
 
 import asyncpg
@@ -10,8 +11,8 @@ from aiohttp import web
 
 from feeds.changes import Scope
 from feeds.params import FeedParams, ParamError, parse_params
-from feeds.query import Page, feed_page
-from feeds.render import CONTENT_TYPES, EPOCH, FeedMeta, render
+from feeds.query import Page, empty_feed_date, feed_page
+from feeds.render import CONTENT_TYPES, FeedMeta, render
 from feeds.response import Representation, make_representation, respond
 from feeds.state import STATE, FeedState
 
@@ -92,6 +93,18 @@ async def load_page(
         ) from None
 
 
+async def _empty_date(state: FeedState, params: FeedParams) -> datetime:
+    """The date of an empty feed (feeds.query.empty_feed_date); a slow query is a 503."""
+    try:
+        return await empty_feed_date(
+            state.pool, params, query_timeout=state.settings.feed_query_timeout
+        )
+    except TimeoutError:
+        raise web.HTTPServiceUnavailable(
+            text="feed query took too long", headers={"Retry-After": "5"}
+        ) from None
+
+
 def _url(base: str, path: str, query: str) -> str:
     return f"{base}{path}?{query}" if query else f"{base}{path}"
 
@@ -125,7 +138,7 @@ async def _render(
         description=description,
         self_url=self_url,
         home_url=base + "/",
-        updated=modified or EPOCH,
+        updated=modified or await _empty_date(state, params),
         hub=state.hub,
         links=tuple(links),
         archive=params.cursor is not None,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
+import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from email.utils import format_datetime, parsedate_to_datetime
@@ -146,3 +148,35 @@ async def test_replicas_render_the_same_bytes_and_etags(
         async with serve(settings, pool) as (url, _app), http.get(url + "/feeds/all.atom") as resp:
             seen.add((await resp.read(), resp.headers["ETag"]))
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    ("what", "request_bytes"),
+    [
+        ("request line", b"GET /feeds/all.rss?q=" + b"a" * 10240 + b" HTTP/1.1\r\nHost: x\r\n\r\n"),
+        (
+            "header",
+            b"GET /feeds/all.rss HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 10240 + b"\r\n\r\n",
+        ),
+    ],
+)
+async def test_a_request_over_the_parser_limits_is_a_4xx_and_one_log_line(
+    base: str, caplog: pytest.LogCaptureFixture, what: str, request_bytes: bytes
+) -> None:
+    host, port = base.removeprefix("http://").split(":")
+    caplog.set_level(logging.DEBUG, logger="aiohttp.server")
+    caplog.clear()
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(request_bytes)
+        await writer.drain()
+        status_line = await asyncio.wait_for(reader.readline(), 10)
+    finally:
+        writer.close()
+    status = int(status_line.split()[1])
+    assert 400 <= status < 500, (what, status_line)
+    server = [r for r in caplog.records if r.name == "aiohttp.server"]
+    assert len(server) == 1, [r.getMessage() for r in server]
+    assert server[0].levelno == logging.WARNING and "bad request" in server[0].getMessage()
+    assert not any(r.exc_info for r in caplog.records), "no traceback"
+    assert "aaaa" not in server[0].getMessage() and "bbbb" not in server[0].getMessage()

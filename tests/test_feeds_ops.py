@@ -6,6 +6,7 @@ import re
 
 import aiohttp
 import asyncpg
+from prometheus_client.parser import text_string_to_metric_families
 
 from database.pool import create_pool
 from tests.conftest import free_port
@@ -68,6 +69,28 @@ async def test_health_readiness_and_metrics(database_url: str, pool: asyncpg.Poo
     assert metric(text, "warta_fetch_errors_total", source="src-jatim", kind="http_status") == 1
     assert metric(text, "warta_change_listener_connected") == 1
     assert metric(text, "warta_database_up") == 1
+    # Prometheus's own parser reads the whole exposition, and every name that dashboards may
+    # use is there with its type (counters are named without _total by the parser).
+    types = {f.name: f.type for f in text_string_to_metric_families(text)}
+    assert types == {
+        "warta_http_requests": "counter",
+        "warta_http_request_duration_seconds": "histogram",
+        "warta_feed_render_seconds": "histogram",
+        "warta_feed_cache_hits": "counter",
+        "warta_feed_cache_misses": "counter",
+        "warta_feed_cache_coalesced": "counter",
+        "warta_feed_cache_invalidated": "counter",
+        "warta_feed_cache_evicted": "counter",
+        "warta_feed_cache_documents": "gauge",
+        "warta_change_notifications": "counter",
+        "warta_change_listener_connected": "gauge",
+        "warta_websub_leader": "gauge",
+        "warta_source_articles": "gauge",
+        "warta_source_health": "gauge",
+        "warta_fetch_errors": "counter",
+        "warta_database_up": "gauge",
+    }
+    assert "# HELP warta_feed_cache_hits_total Feed documents served from the cache." in text
 
 
 async def test_readyz_reports_a_schema_behind_the_code(

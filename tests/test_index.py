@@ -212,3 +212,42 @@ async def test_headless_chromium_renders_the_index_cleanly(base: str, tmp_path: 
         statuses = await asyncio.gather(*(status(http, u) for u in ours))
     broken = [(u, s) for u, s in statuses if s != 200]
     assert not broken, broken[:10]
+
+
+async def test_times_read_as_indonesian_readers_read_them(base: str) -> None:
+    async with aiohttp.ClientSession() as http, http.get(base + "/") as resp:
+        page = await resp.text()
+    # T0 is 08:00 UTC; the source is in Kalimantan Selatan, on WITA (UTC+8).
+    assert ">18 Des 2025, 16.00 WITA</time>" in page
+    assert 'datetime="2025-12-18T16:00:00+08:00"' in page
+
+
+async def test_failing_sources_are_noticed_on_the_index(base: str, pool: asyncpg.Pool) -> None:
+    await add_source(pool, "src-jatim", name="Jatim", timezone="WIB")
+    await add_source(pool, "src-kaltim", name="Kaltim", timezone="WITA")
+    await pool.execute(
+        "UPDATE sources SET health = 'failing', last_error_kind = 'dns',"
+        " last_success_at = '2025-12-18 06:00+00', last_error_at = '2025-12-18 09:00+00'"
+        " WHERE id = 'src-jatim'"
+    )
+    # The streak began with the first error after the last success: 07:05 UTC, 14.05 WIB.
+    await pool.execute(
+        "INSERT INTO ingestion_log (at, source_id, event, error_kind) VALUES"
+        " ('2025-12-18 05:00+00', 'src-jatim', 'fetch', 'timeout'),"
+        " ('2025-12-18 07:05+00', 'src-jatim', 'fetch', 'connect'),"
+        " ('2025-12-18 09:00+00', 'src-jatim', 'fetch', 'dns')"
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(base + "/") as resp:
+                page = await resp.text()
+            assert (
+                '<p class="warn" role="status">1 dari 3 sumber gagal sejak 14.05 WIB:'
+                " jaringan tidak terjangkau</p>"
+            ) in page
+            # Health changes without a NOTIFY: the next request already knows.
+            await pool.execute("UPDATE sources SET health = 'ok' WHERE id = 'src-jatim'")
+            async with http.get(base + "/") as resp:
+                assert "sumber gagal" not in await resp.text()
+    finally:
+        await pool.execute("DELETE FROM sources WHERE id IN ('src-jatim', 'src-kaltim')")
