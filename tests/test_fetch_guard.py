@@ -108,8 +108,9 @@ def test_socket_factory_refuses_at_connect_time() -> None:
     with guard_scope(scope), pytest.raises(BlockedAddressError):
         guarded_socket_factory(addr_info)
     assert scope.blocked == "169.254.169.254"
+    private = (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.8", 80))
     with guard_scope(GuardScope(allow_private=True)):
-        guarded_socket_factory(addr_info).close()
+        guarded_socket_factory(private).close()
 
 
 async def test_session_refuses_private_addresses_outside_the_fetcher(server: FaultServer) -> None:
@@ -121,3 +122,44 @@ async def test_session_refuses_private_addresses_outside_the_fetcher(server: Fau
     finally:
         await session.close()
     assert server.hits("/page/direct") == 0
+
+
+# Link-local and cloud-metadata addresses: refused even for a source allowed onto private nets.
+_METADATA = [
+    "169.254.169.254", "169.254.0.1", "fe80::1", "fe80::a9fe:a9fe", "100.100.100.200",
+    "fd00:ec2::254", "168.63.129.16", "::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe",
+]  # fmt: skip
+OPEN = FetchPolicy("guard", allow_private_network=True)
+
+
+@pytest.mark.parametrize("address", _METADATA)
+def test_metadata_addresses_are_refused_even_when_private_is_allowed(address: str) -> None:
+    scope = GuardScope(allow_private=True)
+    assert not scope.permits(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "10.0.0.8", "192.168.1.1", "fd12::1", "::1"])
+def test_private_addresses_still_pass_when_allowed(address: str) -> None:
+    assert GuardScope(allow_private=True).permits(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize(
+    "host", ["169.254.169.254", "[fe80::1]", "100.100.100.200", "[fd00:ec2::254]"]
+)
+async def test_a_private_network_source_cannot_reach_metadata(host: str) -> None:
+    async with fetcher_for(fast_settings()) as fetcher:
+        out = await fetcher.get(f"http://{host}/latest/meta-data/", source=OPEN)
+    assert out.error_kind == "blocked_address" and out.attempts == 0
+
+
+def test_the_socket_factory_refuses_metadata_under_an_open_scope() -> None:
+    info = (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("169.254.169.254", 80))
+    with guard_scope(GuardScope(allow_private=True)) as scope, pytest.raises(BlockedAddressError):
+        guarded_socket_factory(info)
+    assert scope.blocked == "169.254.169.254"
+
+
+async def test_a_private_network_source_still_reaches_loopback(server: FaultServer) -> None:
+    async with fetcher_for(fast_settings()) as fetcher:
+        out = await fetcher.get(server.url("/page/open"), source=OPEN)
+    assert out.error_kind is None, out

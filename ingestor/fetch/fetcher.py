@@ -56,7 +56,6 @@ ROBOTS_AGENT: Final = "Warta"  # the product token matched against robots.txt Us
 _RETRY_KINDS = frozenset({"timeout", "connect", "reset", "proxy"})
 _STATUS_KINDS = frozenset({"http_4xx", "http_5xx", "rate_limited"})
 _ROBOTS_REDIRECTS = 5  # RFC 9309 §2.3.1.2: follow at least five redirects for robots.txt
-_OPEN = GuardScope(allow_private=True)
 
 
 class Fetcher:
@@ -202,14 +201,13 @@ class Fetcher:
         if isinstance(proxied, str):
             return Exchange(url, kind="proxy", message=proxied), 0
         proxy, auth = proxied
-        if policy.allow_private_network:
-            scope = _OPEN  # never written to: the socket factory only records refusals
-        else:
-            scope = GuardScope(False, policy.allowed_networks, proxy is not None)
-            assert url.raw_host is not None and url.port is not None
-            refused = await self._hosts.refusal(url.raw_host, url.port, scope)
-            if refused is not None:
-                return Exchange(url, kind="blocked_address", message=refused), 0
+        # Even a source allowed onto private networks is checked: link-local and cloud-metadata
+        # addresses stay out of reach for every policy.
+        scope = GuardScope(policy.allow_private_network, policy.allowed_networks, proxy is not None)
+        assert url.raw_host is not None and url.port is not None
+        refused = await self._hosts.refusal(url.raw_host, url.port, scope)
+        if refused is not None:
+            return Exchange(url, kind="blocked_address", message=refused), 0
         if robots:
             text = str(url)
             verdict = self._robots.cached(origin, text) or await self._robots.verdict(

@@ -20,6 +20,7 @@ __all__ = [
     "enter_scope",
     "guard_scope",
     "guarded_socket_factory",
+    "is_forbidden_address",
     "is_public_address",
     "leave_scope",
 ]
@@ -33,6 +34,16 @@ _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")
 # RFC 8215's local-use translation prefix: inside a network by definition, never a public host.
 _LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+# Never reachable, even for a source allowed onto private networks: link-local ranges carry the
+# cloud metadata services (169.254.169.254 and friends), which hand out credentials, and these
+# are the metadata addresses outside them (Alibaba, AWS over IPv6, Azure's wire server).
+_FORBIDDEN = (
+    ipaddress.IPv4Network("169.254.0.0/16"),
+    ipaddress.IPv6Network("fe80::/10"),
+    ipaddress.IPv4Network("100.100.100.200/32"),
+    ipaddress.IPv6Network("fd00:ec2::254/128"),
+    ipaddress.IPv4Network("168.63.129.16/32"),
+)
 _AddrInfo = tuple[int, int, int, str, tuple[str, int] | tuple[str, int, int, int]]
 
 
@@ -50,6 +61,8 @@ class GuardScope:
     blocked: str | None = None
 
     def permits(self, address: IPAddress) -> bool:
+        if is_forbidden_address(address):
+            return False
         if self.allow_private or is_public_address(address):
             return True
         return any(address in net for net in self.allowed if net.version == address.version)
@@ -72,6 +85,17 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
     if int(address) >> 32 == 0 and int(address) > 1:
         return ipaddress.IPv4Address(int(address))
     return None
+
+
+def is_forbidden_address(address: IPAddress) -> bool:
+    """True for link-local and cloud-metadata addresses, which no fetch policy may reach."""
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = _embedded_ipv4(address)
+        if inner is not None and is_forbidden_address(inner):
+            return True
+    return address.is_link_local or any(
+        address in net for net in _FORBIDDEN if net.version == address.version
+    )
 
 
 def is_public_address(address: IPAddress) -> bool:
@@ -125,7 +149,7 @@ def guarded_socket_factory(addr_info: _AddrInfo) -> socket.socket:
     scope = _SCOPE.get()
     # A proxied request connects to the proxy, which the operator chose; the target was checked
     # by name before the request. Without a scope (session used outside the Fetcher) be strict.
-    if scope is None or not (scope.allow_private or scope.proxied):
+    if scope is None or not scope.proxied:
         address = _parse_ip(str(sockaddr[0]))
         rule = scope if scope is not None else GuardScope()
         if address is None or not rule.permits(address):
@@ -154,8 +178,6 @@ class HostCheck:
         A name that does not resolve here is let through: aiohttp reports the DNS failure
         itself, and behind a proxy the local resolver may legitimately know nothing.
         """
-        if scope.allow_private:
-            return None
         literal = _parse_ip(host.strip("[]"))
         if literal is not None:
             return None if scope.permits(literal) else f"{host} is a non-public address"

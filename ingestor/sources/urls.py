@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from publicsuffixlist import PublicSuffixList
 
 __all__ = ["absolute_url", "page_canonical", "site_label", "strip_tracking"]
 
@@ -14,7 +18,6 @@ _TRACKING = re.compile(
     re.IGNORECASE,
 )
 _HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
-_SECOND_LEVEL = frozenset({"co", "or", "ac", "go", "web", "my", "sch", "net", "com", "org"})
 
 
 def strip_tracking(url: str) -> str:
@@ -60,12 +63,21 @@ def page_canonical(url: str, declared: list[str | None]) -> tuple[str, bool]:
 
 def site_label(url: str) -> str | None:
     """The registrable name of a URL's host ("antaranews" for kalsel.antaranews.com)."""
-    labels = [p for p in (urlsplit(url).hostname or "").split(".") if p]
-    if len(labels) < 2:
-        return None
-    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL:
-        return labels[-3]
-    return labels[-2]
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    try:
+        ipaddress.ip_address(host)
+        return None  # an address names no site
+    except ValueError:
+        pass
+    registrable = _suffix_list().privatesuffix(host) if host else None
+    return registrable.split(".")[0] if registrable else None
+
+
+@functools.cache
+def _suffix_list() -> PublicSuffixList:
+    # The Public Suffix List ships inside the package (no download at run time); parsing it
+    # takes ~0.1 s, so once per process and only when a title needs it.
+    return PublicSuffixList()
 
 
 def _same_site(a: str, b: str) -> bool:
