@@ -1,6 +1,7 @@
 """Benchmark: many sources and several ingest processes on one PostgreSQL; feeds under load.
 
-Run: .venv/bin/python bench/scale.py ingest [--processes 1,2,4] [--seconds S] [--sites N] [--dsn D]
+Run: .venv/bin/python bench/scale.py [ingest|feeds]   (no argument: both, as `make bench` does)
+     .venv/bin/python bench/scale.py ingest [--processes 1,2,4] [--seconds S] [--sites N] [--dsn D]
      .venv/bin/python bench/scale.py feeds [--rate R] [--seconds S] [--dsn D]
 
 ingest: a simulated-site process serves --sites SimSites of four bureaus each (default 250, so
@@ -507,7 +508,7 @@ def main() -> int:
         asyncio.run(_simsite(int(sys.argv[2]), Path(sys.argv[3])))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("ingest", "feeds"))
+    parser.add_argument("what", nargs="?", choices=("ingest", "feeds", "all"), default="all")
     parser.add_argument("--dsn", help="a PostgreSQL server DSN (default: embedded)")
     parser.add_argument(
         "--seconds", type=float, default=120.0, help="per run (ingest) or in all (feeds)"
@@ -519,7 +520,11 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=20.0, help="requests/s (feeds)")
     parser.add_argument("--rounds", type=int, default=6, help="alternating rounds (feeds)")
     args = parser.parse_args()
-    bench = ingest_bench if args.what == "ingest" else feeds_bench
+
+    async def both(dsn: str, args: argparse.Namespace) -> int:
+        return max(await ingest_bench(dsn, args), await feeds_bench(dsn, args))
+
+    bench = {"ingest": ingest_bench, "feeds": feeds_bench, "all": both}[args.what]
     if args.dsn:
         return asyncio.run(bench(args.dsn, args))
     with tempfile.TemporaryDirectory(prefix="warta-bench-") as tmp:
