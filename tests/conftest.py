@@ -32,6 +32,16 @@ from warta.simsite import SimSite
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that reaches PostgreSQL, so that `-m database` selects exactly those.
+
+    .ci/run runs that selection a second time against a separately started server.
+    """
+    for item in items:
+        if "pg_server_dsn" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.database)
+
+
 @pytest.fixture(scope="session")
 def pg_server_dsn() -> Iterator[str]:
     """WARTA_TEST_DATABASE_URL, or a private PostgreSQL for this test session.

@@ -40,16 +40,37 @@ def test_compose_file_is_valid() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_compose_wires_health_and_contract_settings() -> None:
+def test_compose_scales_out_on_one_database() -> None:
+    """N ingest workers and M feed servers on one PostgreSQL, the servers behind the proxy."""
     proc = subprocess.run(
         [str(BIN / "docker-compose"), "-f", "compose.yaml", "config", "--format", "json"],
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     import json
 
-    config = json.loads(proc.stdout)
-    warta, db = config["services"]["warta"], config["services"]["db"]
-    assert warta["depends_on"]["db"]["condition"] == "service_healthy"
-    assert "healthcheck" in warta and "healthcheck" in db
-    assert warta["environment"]["WARTA_DATABASE_URL"].startswith("postgresql://")
-    assert any(v["target"] == "/data" for v in warta["volumes"])
+    services = json.loads(proc.stdout)["services"]
+    assert set(services) == {"db", "ingest", "serve", "proxy"}
+    assert "healthcheck" in services["db"]
+    for name, command in (("ingest", ["warta", "ingest"]), ("serve", ["warta", "serve"])):
+        service = services[name]
+        assert service["command"] == command
+        assert service["deploy"]["replicas"] >= 2, f"{name} shows more than one replica"
+        assert service["depends_on"]["db"]["condition"] == "service_healthy"
+        assert service["environment"]["WARTA_DATABASE_URL"].startswith("postgresql://")
+        assert "ports" not in service, f"{name} is reached through the proxy only"
+    assert "healthcheck" in services["serve"]
+    assert services["proxy"]["depends_on"]["serve"]["condition"] == "service_healthy"
+    assert [p["target"] for p in services["proxy"]["ports"]] == [8080]
+
+
+def test_proxy_keeps_wartas_caching_rules() -> None:
+    """nginx caches by Warta's Cache-Control, revalidates with its ETag, never caches operators."""
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    live = "\n".join(line.split("#", 1)[0] for line in conf.splitlines())
+    assert re.search(r"^\s*proxy_cache warta;", live, re.MULTILINE)
+    assert re.search(r"^\s*proxy_cache_revalidate on;", live, re.MULTILINE)
+    assert re.search(r"proxy_cache_bypass \$http_authorization;", live)
+    assert re.search(r"proxy_no_cache \$http_authorization;", live)
+    # Overrides would replace Warta's own freshness rules with the proxy's.
+    assert "proxy_cache_valid" not in live and "proxy_ignore_headers" not in live
+    assert "server serve:8080" in live

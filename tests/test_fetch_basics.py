@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import FrozenInstanceError
+from dataclasses import FrozenInstanceError, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -35,6 +35,15 @@ async def test_ok_page_outcome_has_body_text_and_headers(server: FaultServer) ->
     assert out.elapsed_ms > 0 and not out.not_modified
     with pytest.raises(FrozenInstanceError):
         out.status = 500  # type: ignore[misc]
+
+
+async def test_text_is_decoded_on_first_use_and_kept(server: FaultServer) -> None:
+    async with fetcher_for(fast_settings()) as fetcher:
+        out = await fetcher.get(server.url("/ok"), source=LOOPBACK)
+    assert out.textual and out._decoded is None  # the fetch itself decoded nothing
+    text = out.text
+    assert text == PAGE and out._decoded is not None and out.text is text  # decoded once
+    assert out == replace(out)  # the cache is not part of the value
 
 
 async def test_sends_honest_user_agent_and_accept_encoding(server: FaultServer) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "BlockedAddressError",
@@ -120,6 +121,15 @@ def _parse_ip(text: str) -> IPAddress | None:
         return None
 
 
+# The same few addresses are checked on every request; parsing one and walking the forbidden
+# networks costs several microseconds, a quarter of the fetcher's own time per request.
+@lru_cache(maxsize=4096)
+def _permitted(text: str, allow_private: bool, allowed: tuple[IPNetwork, ...]) -> bool | None:
+    """Whether the address written `text` is allowed under those rules; None: not an address."""
+    address = _parse_ip(text)
+    return None if address is None else GuardScope(allow_private, allowed).permits(address)
+
+
 def enter_scope(scope: GuardScope) -> Token[GuardScope | None]:
     """Make `scope` the rule for connections this task opens; undo with `leave_scope`."""
     return _SCOPE.set(scope)
@@ -178,9 +188,9 @@ class HostCheck:
         A name that does not resolve here is let through: aiohttp reports the DNS failure
         itself, and behind a proxy the local resolver may legitimately know nothing.
         """
-        literal = _parse_ip(host.strip("[]"))
+        literal = _permitted(host.strip("[]"), scope.allow_private, scope.allowed)
         if literal is not None:
-            return None if scope.permits(literal) else f"{host} is a non-public address"
+            return None if literal else f"{host} is a non-public address"
         now = time.monotonic()
         cached = self._cache.get(host)
         if cached is not None and cached[0] > now:
@@ -196,7 +206,6 @@ class HostCheck:
                 self._cache.clear()
             self._cache[host] = (now + self._ttl, addresses)
         for text in addresses:
-            address = _parse_ip(text)
-            if address is None or not scope.permits(address):
+            if not _permitted(text, scope.allow_private, scope.allowed):  # also None: unparsable
                 return f"{host} resolves to non-public address {text}"
         return None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final, Literal
 
+from ingestor.fetch.decode import Decoded, decode_text
 from ingestor.fetch.guard import IPNetwork
 from ingestor.sources import Source
 
@@ -126,6 +127,11 @@ class FetchOutcome:
     `bytes_read` counts body bytes as received on the wire (before decompression); `body` is
     the decoded-from-transfer bytes. On a 304, `etag`/`last_modified` fall back to the
     validators sent, so the caller can always persist them as they are.
+
+    `text` and `encoding` are worked out from `body` on first use (when `textual`: a 2xx of a
+    textual media type) and kept: charset detection and the scan for characters XML forbids
+    cost as much client CPU as the request itself on a 60 KB page, and a caller that only
+    stores, compares or skips the bytes never pays for them.
     """
 
     url: str
@@ -140,8 +146,7 @@ class FetchOutcome:
     x_robots_tag: str | None = None  # the publisher's reuse directives (onboarding reads them)
     retry_after: float | None = None
     body: bytes = b""
-    text: str | None = None
-    encoding: str | None = None
+    textual: bool = False
     bytes_read: int = 0
     elapsed_ms: float = 0.0
     not_modified: bool = False
@@ -149,6 +154,28 @@ class FetchOutcome:
     error_message: str | None = None
     attempts: int = 0
     redirects: int = 0
+    _decoded: Decoded | None = field(default=None, init=False, repr=False, compare=False)
+
+    def _decode(self) -> Decoded | None:
+        if not self.textual:
+            return None
+        decoded = self._decoded
+        if decoded is None:
+            decoded = decode_text(self.body, self.content_type)
+            object.__setattr__(self, "_decoded", decoded)  # a cache, not a change of value
+        return decoded
+
+    @property
+    def text(self) -> str | None:
+        """The body as clean text (see decode_text); None unless `textual`."""
+        decoded = self._decode()
+        return None if decoded is None else decoded.text
+
+    @property
+    def encoding(self) -> str | None:
+        """The charset the text was decoded from; None unless `textual`."""
+        decoded = self._decode()
+        return None if decoded is None else decoded.encoding
 
     @property
     def ok(self) -> bool:

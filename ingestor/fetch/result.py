@@ -1,8 +1,8 @@
-"""Turn the last exchange of a fetch into its FetchOutcome: headers, validators, decoded text."""
+"""Turn the last exchange of a fetch into its FetchOutcome: status, headers, validators, body."""
 
 from __future__ import annotations
 
-from ingestor.fetch.decode import decode_text, is_textual
+from ingestor.fetch.decode import is_textual
 from ingestor.fetch.exchange import Exchange
 from ingestor.fetch.outcome import FetchOutcome, Validators
 
@@ -20,8 +20,8 @@ def to_outcome(
 ) -> FetchOutcome:
     """The record of a fetch of `url` whose last exchange was `ex`.
 
-    The body and text are kept for 2xx responses only; text is decoded for textual media
-    types. On a 304 the validators sent stand in for any the server did not repeat.
+    The body is kept for 2xx responses only; for textual media types the outcome decodes it to
+    text on first use. On a 304 the validators sent stand in for any the server did not repeat.
     """
     h = ex.headers
     status = ex.status
@@ -51,10 +51,6 @@ def to_outcome(
         # A 304 need not repeat the validators (RFC 9110 §15.4.5); keep the ones we sent.
         etag = etag or validators.etag
         last_modified = last_modified or validators.last_modified
-    text = encoding = None
-    if success and is_textual(content_type, ex.body):
-        decoded = decode_text(ex.body, content_type)
-        text, encoding = decoded.text, decoded.encoding
     return FetchOutcome(
         url=url,
         final_url=final_url,
@@ -69,8 +65,7 @@ def to_outcome(
         x_robots_tag=", ".join(h.getall("X-Robots-Tag", ())) or None,
         retry_after=ex.retry_after,
         body=ex.body if success else b"",
-        text=text,
-        encoding=encoding,
+        textual=success and is_textual(content_type, ex.body),  # decoded on first use
         bytes_read=ex.wire_bytes,
         elapsed_ms=elapsed_ms,
         not_modified=not_modified,
