@@ -168,7 +168,8 @@ def section(p: dict[str, dict[str, Any]], junit: Path) -> str:
         "|---|---|",
         *(f"| {name} | {text} |" for name, text in rows(p)),
         "",
-        "Also proven, pass or fail: operator actions (source switch, /metrics) refuse anything but"
+        "Also proven, pass or fail: operator actions (the source switch; /metrics too once a token"
+        " is set) refuse anything but"
         " `Authorization: Bearer $WARTA_OPERATOR_TOKEN`; hostile seed files are refused naming"
         " file, entry and field; the container runs as a non-root user on a read-only root"
         " filesystem with only its data volume writable (`.ci/verify-readonly.sh`).",
