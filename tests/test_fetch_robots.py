@@ -68,7 +68,8 @@ async def test_unreachable_robots_txt_defers() -> None:
         url = gone.url("/page/x")
     async with fetcher_for(fast_settings()) as fetcher:
         out = await fetcher.get(url, source=LOOPBACK)
-    assert out.error_kind == "robots_deferred" and "connect" in (out.error_message or "")
+    # The origin itself is unreachable: reported as the network failure, not as robots.txt.
+    assert out.error_kind == "connect" and "robots.txt unreachable" in (out.error_message or "")
 
 
 async def test_robots_txt_is_cached_per_origin_until_its_ttl() -> None:

@@ -114,3 +114,39 @@ async def test_a_run_that_crashes_is_contained_and_released(
     assert await pool.fetchval("SELECT count(*) FROM articles") == sum(
         len(site.articles(b)) for b in site.bureaus
     )
+
+
+async def test_an_unreachable_network_is_reported_as_such_and_counted(
+    settings: Settings, pool: asyncpg.Pool, sources: list[Source]
+) -> None:
+    import dataclasses
+    import socket
+
+    from warta.service import _table
+
+    await truncate(pool)
+    with socket.socket() as sock:  # a port nobody listens on: connections are refused
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    kaltim = next(s for s in sources if s.id == "sim-kaltim")
+    dead = dataclasses.replace(
+        kaltim,
+        base_url=base,
+        discovery=dataclasses.replace(
+            kaltim.discovery, rss=(f"{base}/rss/terkini.xml",), listings=(), sitemaps=()
+        ),
+    )
+    others = [s for s in sources if s.id != "sim-kaltim"]
+    summaries = {s.source_id: s for s in await run_pass(settings, pool, [*others, dead])}
+
+    failed = summaries["sim-kaltim"]
+    assert not failed.ok
+    # Not "robots_deferred": robots.txt failed only because the origin is unreachable.
+    assert failed.error_kind == "connect", (failed.error_kind, failed.error_message)
+    assert failed.failed_fetches >= 1, "a run whose every fetch failed does not say 0 failed"
+    row = await pool.fetchrow("SELECT last_error_kind FROM sources WHERE id = 'sim-kaltim'")
+    assert row["last_error_kind"] == "connect"
+    table = _table(list(summaries.values()), 1.0)
+    line = next(x for x in table.splitlines() if x.startswith("sim-kaltim"))
+    assert "connect" in line and f" {failed.failed_fetches:>6} " in line

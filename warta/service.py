@@ -107,20 +107,26 @@ async def migrate_only(settings: Settings) -> int:
 
 
 def _table(summaries: Sequence[RunSummary], elapsed: float) -> str:
-    head = f"{'source':<24} {'status':<8} {'new':>5} {'found':>6} {'reqs':>5} {'304':>4} {'bad':>4}  error"
+    # "failed" counts every request that failed (feeds, listings, sitemaps, pages), so a
+    # source whose network is down never shows as 0 failed.
+    head = (
+        f"{'source':<24} {'status':<8} {'new':>5} {'found':>6} {'reqs':>5} {'304':>4}"
+        f" {'failed':>6}  error"
+    )
     lines = [head, "-" * len(head)]
     for s in summaries:
         status = "ok" if s.ok else "failed"
         error = f"{s.error_kind}: {s.error_message}" if s.error_kind else ""
         lines.append(
             f"{s.source_id:<24} {status:<8} {s.new:>5} {s.discovered:>6} {s.requests:>5}"
-            f" {s.not_modified:>4} {s.failed_pages:>4}  {error[:60]}"
+            f" {s.not_modified:>4} {s.failed_fetches:>6}  {error[:60]}"
         )
     ok = sum(s.ok for s in summaries)
     lines.append(
         f"sources ok {ok}, failed {len(summaries) - ok}; new articles {sum(s.new for s in summaries)};"
         f" requests {sum(s.requests for s in summaries)},"
-        f" not modified {sum(s.not_modified for s in summaries)}; {elapsed:.1f}s"
+        f" not modified {sum(s.not_modified for s in summaries)},"
+        f" failed {sum(s.failed_fetches for s in summaries)}; {elapsed:.1f}s"
     )
     return "\n".join(lines)
 

@@ -14,7 +14,7 @@ import logging
 import random
 import time
 from datetime import UTC, datetime
-from typing import Final
+from typing import Final, cast
 
 import aiohttp
 from yarl import URL
@@ -219,6 +219,9 @@ class Fetcher:
             self._politeness.set_crawl_delay(origin, verdict.crawl_delay)
             if not verdict.allowed:
                 kind: ErrorKind = "robots_deferred" if verdict.deferred else "robots_disallowed"
+                if verdict.cause is not None:
+                    # The origin is unreachable (DNS, connect...): say that, not "robots".
+                    kind = cast(ErrorKind, verdict.cause)
                 return Exchange(url, kind=kind, message=verdict.reason), 0
         tries = 0
         last: Exchange | None = None

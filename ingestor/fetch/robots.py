@@ -17,6 +17,11 @@ logger = logging.getLogger(__name__)
 
 # Redirect trouble means "unavailable", which RFC 9309 §2.3.1.2 lets us treat like a 4xx.
 _UNAVAILABLE_KINDS = frozenset({"too_many_redirects", "redirect_loop"})
+# The network itself failed: the page fetch would fail the same way, so the verdict says so
+# (an operator reads "dns" or "connect", not a robots.txt problem).
+_NETWORK_KINDS = frozenset(
+    {"dns", "connect", "timeout", "tls", "reset", "proxy", "blocked_address"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,7 @@ class RobotsVerdict:
     deferred: bool = False
     crawl_delay: float | None = None
     reason: str = ""
+    cause: str | None = None  # a network error kind when robots.txt could not be reached
 
 
 _ALLOW_ALL = RobotsVerdict(True)
@@ -49,10 +55,12 @@ class _Entry:
     expires: float
     allowed: RobotsVerdict = _ALLOW_ALL
     disallowed: RobotsVerdict = _ALLOW_ALL
+    cause: str | None = None
 
     def __post_init__(self) -> None:
         if self.deferred is not None:
-            self.allowed = self.disallowed = RobotsVerdict(False, True, None, self.deferred)
+            verdict = RobotsVerdict(False, True, None, self.deferred, self.cause)
+            self.allowed = self.disallowed = verdict
             self.rules = None
             return
         self.allowed = RobotsVerdict(True, False, self.crawl_delay)
@@ -129,7 +137,8 @@ class RobotsCache:
             return _Entry(None, None, None, now + self._ttl)
         if answer.error_kind is not None:
             reason = f"robots.txt unreachable ({answer.error_kind})"
-            return _Entry(None, reason, None, now + self._error_ttl)
+            cause = answer.error_kind if answer.error_kind in _NETWORK_KINDS else None
+            return _Entry(None, reason, None, now + self._error_ttl, cause=cause)
         if status is None or status == 429 or status >= 500:
             # Google also treats 429 on robots.txt as a server error, not as "no rules".
             return _Entry(None, f"robots.txt answered {status}", None, now + self._error_ttl)

@@ -247,9 +247,10 @@ async def refresh_source(ctx: IngestContext, source: Source) -> RunSummary:
     await _record(run, [c.url for c in merged], items, started)
     summary = run.summary
     log.info(
-        "%s %s: %d discovered, %d new, %d failed pages, %d requests (%d not modified) in %.1fs",
+        "%s %s: %d discovered, %d new, %d failed pages, %d failed fetches, %d requests"
+        " (%d not modified) in %.1fs",
         source.id, source.base_url, summary.discovered, summary.new, summary.failed_pages,
-        summary.requests, summary.not_modified, summary.elapsed_s,
+        summary.failed_fetches, summary.requests, summary.not_modified, summary.elapsed_s,
         extra={"source_id": source.id, "url": source.base_url, "run_id": summary.run_id},
     )  # fmt: skip
     return summary

@@ -63,7 +63,8 @@ class RunSummary:
     discovered: int = 0
     requests: int = 0
     not_modified: int = 0
-    failed_pages: int = 0
+    failed_pages: int = 0  # new article pages that could not be read (retried later)
+    failed_fetches: int = 0  # every request that failed: feeds, listings, sitemaps, pages
     error_kind: str | None = None
     error_message: str | None = None
     health: str = "ok"
@@ -102,6 +103,7 @@ class Run:
         if outcome.retry_after is not None:
             self.retry_after = max(self.retry_after or 0.0, outcome.retry_after)
         self.summary.not_modified += int(outcome.not_modified)
+        self.summary.failed_fetches += int(outcome.error_kind is not None)
         self.summary.events.append(
             store.LogEvent(
                 source_id=self.source.id, run_id=self.summary.run_id, event="fetch", url=url,
