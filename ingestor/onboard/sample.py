@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from database.records import ArticleRecord
 from ingestor.discover import Candidate, from_feed, from_listing, from_sitemap
-from ingestor.extract import ExtractError, FeedHints, extract_article
+from ingestor.extract import ExtractError, FeedHints, LearnedTemplate, extract_article
 from ingestor.fetch import Fetcher, FetchOutcome, FetchPolicy, policy_for
 from ingestor.sources import Source
 
@@ -62,7 +62,11 @@ def hints_of(cand: Candidate) -> FeedHints:
 
 
 def extract_page(
-    outcome: FetchOutcome, cand: Candidate, source: Source, now: datetime
+    outcome: FetchOutcome,
+    cand: Candidate,
+    source: Source,
+    now: datetime,
+    template: LearnedTemplate | None = None,
 ) -> ArticleRecord | tuple[str, str]:
     """The record of a fetched article page, or (url, why) when there is none."""
     if not outcome.ok or outcome.text is None:
@@ -72,7 +76,12 @@ def extract_page(
         )
     try:
         return extract_article(
-            outcome.text, outcome.final_url, source=source, fetched_at=now, hints=hints_of(cand)
+            outcome.text,
+            outcome.final_url,
+            source=source,
+            fetched_at=now,
+            hints=hints_of(cand),
+            template=template,
         )
     except ExtractError as exc:
         return cand.url, str(exc)

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from database.records import ArticleRecord
 from ingestor.classify import Gazetteer
 from ingestor.discover import Candidate, from_listing
+from ingestor.extract import LearnedTemplate, learn_template
 from ingestor.fetch import Fetcher, FetchOutcome, FetchPolicy
 from ingestor.onboard.gates import SampleReport, judge_sample
 from ingestor.onboard.locale import RegionGuess, propose_region
@@ -107,6 +108,7 @@ def _fit_layout(
 ) -> tuple[str | None, list[ArticleRecord | tuple[str, str]], str]:
     """The hand layout whose selectors find title and body on every sampled page, else None."""
     best: tuple[int, str | None] = (0, None)
+    template: LearnedTemplate | None = None
     for name, rules in layouts.items():
         source = provisional(base, pattern, rules, name)
         fits = 0
@@ -128,11 +130,32 @@ def _fit_layout(
         note = f"hand layout {closest!r} fits {fits} of {len(pages)} sampled pages"
     else:
         source = provisional(base, pattern)
-        note = "no hand layout fits every sampled page: generic extraction"
+        # No hand layout: learn the site's template from the sample itself (what repeats is
+        # furniture, what varies is the story), as ingestion will from the pages it keeps.
+        template = _learned(pages)
+        if template is not None:
+            note = (
+                f"no hand layout fits: template learned from {len(template.pages)} sampled pages"
+                f" (body {', '.join(template.body)}, confidence {template.confidence:.2f})"
+            )
+        else:
+            note = "no hand layout fits every sampled page: generic extraction"
         if fits:
             note += f" (the closest, {best[1]!r}, fits {fits} of {len(pages)})"
-    records = [extract_page(outcome, cand, source, now) for cand, outcome in pages]
+    records = [extract_page(outcome, cand, source, now, template) for cand, outcome in pages]
     return chosen, records, note
+
+
+# The pipeline's own default (WARTA_TEMPLATE_MIN_CONFIDENCE): below it the generic path reads.
+_MIN_CONFIDENCE = 0.6
+
+
+def _learned(pages: list[tuple[Candidate, FetchOutcome]]) -> LearnedTemplate | None:
+    sample = [(o.final_url, o.text) for _, o in pages if o.ok and o.text]
+    template = learn_template(sample)
+    if template is None or template.confidence < _MIN_CONFIDENCE:
+        return None
+    return template
 
 
 def _signals(robots: RobotsFacts, pages: list[tuple[PageFacts, FetchOutcome]]) -> Signals:
