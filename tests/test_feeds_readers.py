@@ -101,11 +101,15 @@ async def feed_requests(base: str) -> dict[int, float]:
 
 
 async def pick_story(pool: asyncpg.Pool, site: SimSite) -> tuple[str, ...]:
-    """A recent Kalsel story with a regency and a topic (its correction is due): url, regency
-    key, topic. Each test corrects it once more: the title gains one "(ralat)" each time."""
+    """A recent Kalsel story with a regency and a topic (its correction is due) that no other
+    test corrected yet: url, regency key, topic. Each reader gets a story of its own, so a
+    reader's behaviour on a story corrected twice (newsboat 2.21 then kept the first correction
+    in about one run in three, with every feed serving the second) is not what is tested."""
     now = datetime.now(UTC)
     for story in site.articles("kalsel"):
-        if not timedelta(hours=4) < now - story.published_at < timedelta(hours=20):
+        if not timedelta(hours=4) < now - story.published_at < timedelta(hours=44):
+            continue
+        if "(ralat)" in story.title:
             continue
         row = await pool.fetchrow(
             "SELECT region, regency, topics FROM articles WHERE url = $1 AND duplicate_of IS NULL",
