@@ -14,7 +14,7 @@ from config import __version__
 from config.settings import Settings, SettingsError, load_settings
 from warta.logs import configure_logging
 from warta.output import EXIT_FAILURE, EXIT_USAGE, CommandFailed, UsageError
-from warta.sources_cmd import add_subcommands
+from warta.sources_args import add_subcommands
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 

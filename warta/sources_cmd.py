@@ -32,55 +32,15 @@ from ingestor.onboard import (
     survey_site,
 )
 from ingestor.sources import Source, load_layouts
-from ingestor.sources.model import TIMEZONES
 from warta.onboard_report import gate_lines, survey_report
 from warta.output import print_json
 from warta.runtime import database, prepare_database
+from warta.sources_args import SAMPLE_SIZE, add_subcommands
 from warta.template_report import template_lines, template_section
 
 __all__ = ["SAMPLE_SIZE", "add_source", "add_subcommands", "check_sources", "show_source"]
 
-SAMPLE_SIZE = 5
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-
-
-def add_subcommands(sources: argparse.ArgumentParser) -> None:
-    """The `warta sources` sub-commands beside the plain listing and enable/disable."""
-    sub = sources.add_subparsers(dest="action", metavar="ACTION")
-    for name, text in (("enable", "switch a source on"), ("disable", "switch a source off")):
-        p = sub.add_parser(name, help=text)
-        p.add_argument("source_id", metavar="ID", help="the source's id in the catalogue")
-    show = sub.add_parser("show", help="one source: its entry, health and verification report")
-    show.add_argument("source_id", metavar="ID", help="the source's id in the catalogue")
-    show.add_argument("--json", action="store_true", help="JSON instead of text")
-    add = sub.add_parser("add", help="probe a newsroom from its home page and propose an entry")
-    add.add_argument("url", metavar="URL", help="the newsroom's home page")
-    add.add_argument("--out", type=Path, metavar="FILE", help="write the entry here, not stdout")
-    add.add_argument(
-        "--allow-private-network",
-        action="store_true",
-        help="allow probing loopback and private addresses (tests, intranets); the entry says so",
-    )
-    add.add_argument(
-        "--id", dest="new_id", metavar="ID", help="the entry's id (default: from host)"
-    )
-    add.add_argument("--name", help="the entry's name (default: the site's own)")
-    add.add_argument("--province", metavar="SLUG", help="override the proposed province")
-    add.add_argument(
-        "--timezone", choices=sorted(TIMEZONES), help="override the proposed time zone"
-    )
-    add.add_argument(
-        "--sample", type=int, default=SAMPLE_SIZE, metavar="N", help="articles to sample (1-20)"
-    )
-    check = sub.add_parser("check", help="verify sources against their live sites")
-    check.add_argument("source_ids", nargs="*", metavar="ID", help="sources to check")
-    check.add_argument("--all", action="store_true", help="check every enabled source")
-    snap = sub.add_parser("snapshot", help="save a live sample as regression fixtures")
-    snap.add_argument("source_id", metavar="ID", help="the source's id in the catalogue")
-    snap.add_argument("--to", type=Path, required=True, metavar="DIR", help="folder to write")
-    snap.add_argument(
-        "--sample", type=int, default=SAMPLE_SIZE, metavar="N", help="article pages to save"
-    )
 
 
 def _now() -> datetime:

@@ -76,11 +76,16 @@ async def _from_sitemaps(run: Run) -> tuple[list[discover.Candidate], int]:
     """Sitemap candidates; an index is followed one level down, to a bounded number of children."""
     found: list[discover.Candidate] = []
     answered = 0
-    queue = list(run.source.discovery.sitemaps)
+    top = set(run.source.discovery.sitemaps)
+    queue = list(top)
     followed = 0
     while queue:
         sitemap_url = queue.pop(0)
-        outcome = await run.fetch(sitemap_url, conditional=True)
+        # The catalogue's own sitemaps are read whole every time: a 304 on an index says
+        # nothing about its children (many indexes never change, or change by the second),
+        # and without the body there are no children to follow, so new stories would be
+        # missed for good. Children are small enough to ask for conditionally.
+        outcome = await run.fetch(sitemap_url, conditional=sitemap_url not in top)
         if not outcome.ok:
             run.problem(sitemap_url, outcome.error_kind or "fetch", outcome.error_message or "")
             continue
