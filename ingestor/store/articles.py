@@ -68,17 +68,18 @@ RETURNING id
 
 
 # Candidates for "the same story": same words exactly, or a SimHash within the search radius
-# and a publication time inside the window. The final say is the caller's pure rule.
+# and a publication time inside the window. The final say is the caller's pure rule. Exact
+# copies come first: near-misses of other stories must not push them past the limit.
 _SAME_STORY = """
 SELECT a.id, a.url, a.title, a.text, a.published_at, a.duplicate_of, a.dateline_province,
        s.province AS source_province, a.content_hash = $2 AS exact
 FROM articles a JOIN sources s ON s.id = a.source_id
-WHERE a.id <> $1
+WHERE a.id <> ALL($1::bigint[])
   AND (a.content_hash = $2
        OR (a.simhash IS NOT NULL AND $3::bigint IS NOT NULL
            AND a.published_at BETWEEN $4::timestamptz - $5::interval AND $4::timestamptz + $5::interval
            AND bit_count((a.simhash # $3::bigint)::bit(64)) <= $6))
-ORDER BY a.published_at, a.id
+ORDER BY a.content_hash = $2 DESC, a.published_at, a.id
 LIMIT 20
 """
 
@@ -119,12 +120,17 @@ def _article_args(item: StoredArticle) -> tuple[Any, ...]:
 
 async def _join_cluster(
     conn: asyncpg.Connection, article_id: int, item: StoredArticle, source_province: str | None,
-    dedupe: Dedupe,
+    dedupe: Dedupe, unclustered: Sequence[int] = (),
 ) -> None:  # fmt: skip
-    """Make the new article part of the cluster of the story it repeats, if any."""
+    """Make the new article part of the cluster of the story it repeats, if any.
+
+    `unclustered`: articles of the same batch whose turn comes later; they are not candidates
+    yet (each joins a cluster in its own turn, so a cluster never forms around a newcomer
+    that has not looked for its own).
+    """
     r = item.record
     rows = await conn.fetch(
-        _SAME_STORY, article_id, r.content_hash, item.simhash, r.published_at, dedupe.window,
+        _SAME_STORY, [article_id, *unclustered], r.content_hash, item.simhash, r.published_at, dedupe.window,
         dedupe.radius,
     )  # fmt: skip
     match = next(
@@ -212,8 +218,6 @@ async def save_articles(
         # First, before this transaction has an id: readers of the ingestion order see the
         # lock in pg_locks and wait for our articles (feeds.horizon), whatever we write first.
         await conn.execute("LOCK TABLE articles IN ROW EXCLUSIVE MODE")
-        if dedupe is not None:
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", _CLUSTER_LOCK)
         stored: list[StoredArticle] = []
         for item in items:
             article_id = await conn.fetchval(_INSERT_ARTICLE, *_article_args(item))
@@ -222,8 +226,16 @@ async def save_articles(
             new_ids.append(article_id)
             stored.append(item)
             await _link(conn, article_id, item)
-            if dedupe is not None:
-                await _join_cluster(conn, article_id, item, source_province, dedupe)
+        if dedupe is not None and stored:
+            # The lock comes last and is held only for the clustering and the commit: the
+            # inserts (index and full-text work, most of a store's time) run side by side in
+            # every process. Taken here, the lock still orders all clustering: whoever holds
+            # it sees every article committed by those who held it before (each statement
+            # takes a fresh snapshot), and its own uncommitted inserts.
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", _CLUSTER_LOCK)
+            for n, (article_id, item) in enumerate(zip(new_ids, stored, strict=True)):
+                later = new_ids[n + 1 :]
+                await _join_cluster(conn, article_id, item, source_province, dedupe, later)
         if stored:
             await _notify(conn, stored)
     return new_ids
