@@ -55,6 +55,14 @@ _BOILERPLATE = re.compile(
     r"|^\(\s*[\w-]+\.(?:com|co\.id|co|id)\s*/[^)]{1,60}\)$",  # tribun's "(Banjarmasinpost.co.id/Name)"
     re.IGNORECASE,
 )
+# Picture credits left in the text when the picture is gone: "Foto: Name", "Titelbild: Agency",
+# "Name, photo: Archive", "(Credit: Name / Agency)", "... © AFP / Name". Short lines only.
+_CREDIT_LINE = re.compile(
+    r"^\W*(?:fotos?|photos?|bild|titelbild|beitragsbild|copyright|crédits? photos?|credits?"
+    r"|image|quelle)\s*:|(?:,|\()\s*(?:fotos?|photos?|credits?)\s*:|©",
+    re.IGNORECASE,
+)
+_CREDIT_MAX = 100
 _LINK_LINE_SHARE = 0.8
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
@@ -124,11 +132,16 @@ def clean_lines(
             footer = parse_footer(text)
             if footer is not None:
                 footers.append(footer)
-        elif _NOTICE.search(text) or _BOILERPLATE.search(text) or _all_links(text, links):
-            continue
-        else:
+        elif not _is_noise(text, links):
             kept.append(text)
     return kept
+
+
+def _is_noise(text: str, links: list[tuple[str, str]]) -> bool:
+    """A notice, a boilerplate line, a line of links or a picture credit."""
+    if _NOTICE.search(text) or _BOILERPLATE.search(text) or _all_links(text, links):
+        return True
+    return len(text) < _CREDIT_MAX and _CREDIT_LINE.search(text) is not None
 
 
 def _all_links(text: str, links: list[tuple[str, str]]) -> bool:

@@ -255,7 +255,9 @@ def _with_twins(
             twins = [
                 s
                 for s in parent
-                if s is not el and s.tag == el.tag and " ".join((s.get("class") or "").split()) == cls
+                if s is not el
+                and s.tag == el.tag
+                and " ".join((s.get("class") or "").split()) == cls
             ]
             found = [_counterpart(t, steps, mass, furniture) for t in twins]
             if any(f is not None for f in found):

@@ -1,0 +1,75 @@
+"""Rules of the generic body finder and its cleaning, each on a small hand-written page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ingestor.extract.article import extract_article
+
+FETCHED = datetime(2026, 12, 1, tzinfo=UTC)
+URL = "https://forum.example/thread/1"
+_MENU = '<nav><a href="/">Start</a> <a href="/forum">Forum</a></nav>'
+
+
+def _post(number: int, text: str) -> str:
+    return f"""<article class="message js-post"><div class="message-user"><h4>user{number}</h4>
+<span>Beiträge: {number * 10}</span></div><div class="message-main"><div class="bbWrapper">
+{text}</div></div></article>"""
+
+
+def test_story_told_in_twin_blocks_is_taken_whole() -> None:
+    posts = [
+        "Unser Kater schläft seit Tagen nur noch auf der Heizung, frisst aber gut und spielt abends, "
+        "ist das im Winter normal, oder sollten wir zum Tierarzt gehen?",
+        "Das ist bei unseren Katzen auch so, sobald es draußen kalt wird, suchen sie die wärmsten "
+        "Plätze im Haus, und solange er frisst, würde ich mir keine Sorgen machen.",
+        "Wenn er aber abnimmt, viel trinkt oder sich anders verhält als sonst, dann lieber einmal "
+        "durchchecken lassen, gerade bei älteren Tieren lohnt sich das, meint unsere Ärztin.",
+    ]
+    html = f"""<html><body>{_MENU}<main><h1>Kater schläft nur noch</h1>
+<div class="thread">{"".join(_post(i, p) for i, p in enumerate(posts))}</div></main>
+<div class="sidebar"><a href="/a">Neue Themen im Forum für alle Katzenfreunde</a></div>
+</body></html>"""
+    record = extract_article(html, URL, fetched_at=FETCHED)
+    assert record.provenance["text"] == "generic"
+    assert record.text == "\n\n".join(posts)  # every post, in order, without user boxes
+
+
+def test_twin_blocks_that_are_link_lists_stay_out() -> None:
+    story = (
+        "Der Gemeinderat hat am Dienstag beschlossen, die alte Schule zu sanieren, statt sie "
+        "abzureißen, und dafür zwei Millionen Euro im Haushalt des nächsten Jahres eingeplant. "
+    )
+    teaser = '<div class="box"><p><a href="/t">Ein anderer Artikel über ein anderes Thema, lang genug</a></p></div>'
+    html = f"""<html><body><div class="box"><p>{story * 3}</p><p>{story}</p></div>
+{teaser * 3}</body></html>"""
+    record = extract_article(html, "https://zeitung.example/a/1", fetched_at=FETCHED)
+    assert "anderer Artikel" not in record.text
+    assert record.text.startswith(story.strip())
+
+
+def test_picture_credits_and_dangling_labels_are_dropped() -> None:
+    para = (
+        "Die Stadtwerke erneuern im Sommer die Wasserleitungen in der Altstadt, die Arbeiten "
+        "dauern nach ihren Angaben bis in den Herbst, und Anwohner werden vorab informiert."
+    )
+    html = f"""<html><body><article class="post"><div class="entry-content">
+<p>{para}</p><p>Foto: Max Mustermann</p><p>{para} Zwei.</p>
+<p>Der Bürgermeister, photo: Archiv der Stadt</p><p>{para} Drei.</p>
+<p>Weitere Informationen:</p></div></article></body></html>"""
+    record = extract_article(html, "https://stadt.example/news/1", fetched_at=FETCHED)
+    assert record.text == f"{para}\n\n{para} Zwei.\n\n{para} Drei."
+
+
+def test_labels_inside_the_story_and_credits_in_sentences_are_kept() -> None:
+    para = (
+        "Im Verein trainieren inzwischen mehr als zweihundert Kinder, und die Halle ist an "
+        "jedem Nachmittag belegt, weshalb der Vorstand einen Anbau plant."
+    )
+    quote = "Die Trainerin sagte über das Foto: Es zeigt unser erstes Turnier im Jahr 1998, das wir gewonnen haben."
+    html = f"""<html><body><article class="post"><div class="entry-content">
+<p>{para}</p><p>Die Pläne im Überblick:</p><ul><li>{para} Eins.</li><li>{para} Zwei.</li></ul>
+<p>{quote}</p></div></article></body></html>"""
+    record = extract_article(html, "https://verein.example/news/2", fetched_at=FETCHED)
+    assert "Die Pläne im Überblick:" in record.text
+    assert quote in record.text
