@@ -73,3 +73,22 @@ def test_labels_inside_the_story_and_credits_in_sentences_are_kept() -> None:
     record = extract_article(html, "https://verein.example/news/2", fetched_at=FETCHED)
     assert "Die Pläne im Überblick:" in record.text
     assert quote in record.text
+
+
+def test_the_lead_in_an_articles_own_header_is_kept() -> None:
+    lead = (
+        "Die Landwirte im Kreis fordern mehr Geld für Blühstreifen, denn die bisherigen Prämien "
+        "decken nach ihrer Rechnung nicht einmal die Kosten für das Saatgut und die Pflege."
+    )
+    para = (
+        "Bei einem Treffen mit dem Landrat legten die Vertreter der Bauernverbände ihre Zahlen "
+        "vor, und der Landrat sagte zu, sie an das Ministerium weiterzugeben, noch vor dem Sommer."
+    )
+    html = f"""<html><body><header class="site"><a href="/">Wochenblatt</a>
+<p>Das Magazin für Landwirtschaft und ländliches Leben seit 1950</p></header>
+<main><article><header><h1>Mehr Geld für Blühstreifen</h1><p class="lead">{lead}</p></header>
+<div class="pagetext"><p>{para}</p><p>{para} Zwei.</p><p>{para} Drei.</p></div></article></main>
+</body></html>"""
+    record = extract_article(html, "https://blatt.example/a/3", fetched_at=FETCHED)
+    assert record.text.startswith(lead + "\n\n" + para)
+    assert "Magazin für Landwirtschaft" not in record.text

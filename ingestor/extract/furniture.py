@@ -19,6 +19,7 @@ _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "butto
 _SKIP_TAGS |= {"rt", "rp", "textarea", "iframe"}  # ruby readings are not part of the sentence
 _FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "menu", "dialog"})
 _NEVER_FURNITURE = frozenset({"html", "body", "main", "article"})
+_STORY_TAGS = frozenset({"main", "article"})
 # Whole words of class and id names ("read" must not hit "breadcrumb", "tag" not "instagram").
 # Trusted at any size: comment threads are long prose with few links, and only their name
 # gives them away.
@@ -106,7 +107,8 @@ def is_furniture(el: Any, tag: str) -> bool:
     if tag in _NEVER_FURNITURE:
         return False
     if tag in _FURNITURE_TAGS:
-        return True
+        # An article's own header holds its lead ("header > p.lead"); the page's header is furniture.
+        return tag != "header" or not any(a.tag in _STORY_TAGS for a in el.iterancestors())
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
     style = el.get("style")
