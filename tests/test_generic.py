@@ -92,3 +92,16 @@ def test_the_lead_in_an_articles_own_header_is_kept() -> None:
     record = extract_article(html, "https://blatt.example/a/3", fetched_at=FETCHED)
     assert record.text.startswith(lead + "\n\n" + para)
     assert "Magazin für Landwirtschaft" not in record.text
+
+
+def test_the_heading_of_a_dropped_link_list_goes_with_it() -> None:
+    para = (
+        "Die Volleyballerinnen aus Stuttgart gewinnen auch ihr drittes Heimspiel in Folge, "
+        "diesmal deutlich in drei Sätzen, und bleiben damit an der Spitze der Tabelle."
+    )
+    html = f"""<html><body><article class="post"><div class="entry-content">
+<p>{para}</p><h3>Nach dem Spiel</h3><p>{para} Zwei.</p>
+<h3>Weitere Themen</h3><p><a href="/a">Corona-Regeln für den Sport in Baden-Württemberg</a></p>
+<p>{para} Drei.</p></div></article></body></html>"""
+    record = extract_article(html, "https://sport.example/a/4", fetched_at=FETCHED)
+    assert record.text == f"{para}\n\nNach dem Spiel\n\n{para} Zwei.\n\n{para} Drei."

@@ -104,12 +104,17 @@ def clean_body(
         paragraphs.extend(_segment(container))
     related: list[Related] = []
     kept: list[str] = []
+    label = False  # whether the last kept paragraph is a short heading-like line
     for para in paragraphs:
-        lines = clean_lines(
-            [(normalize_text("".join(line.text)), line.links) for line in para], related, footers
-        )
+        raw = [(normalize_text("".join(line.text)), line.links) for line in para]
+        lines = clean_lines(raw, related, footers)
         if lines:
             kept.append("\n".join(lines))
+            label = _is_label(kept[-1])
+        elif label and any(links for _, links in raw):
+            # The heading of a list of links dropped above ("Weitere Themen", "Veja também").
+            kept.pop()
+            label = False
     # Only web links are related stories; a javascript: or malformed href is dropped.
     links = ((r.title, absolute_url(base_url, r.url)) for r in related)
     absolute = (Related(title, url) for title, url in links if url is not None)
@@ -135,6 +140,17 @@ def clean_lines(
         elif not _is_noise(text, links):
             kept.append(text)
     return kept
+
+
+_LABEL_MAX = 60
+
+
+def _is_label(text: str) -> bool:
+    """One short line that is not a sentence: a heading or a label."""
+    return len(text) < _LABEL_MAX and "\n" not in text and not text.endswith(_SENTENCE_END)
+
+
+_SENTENCE_END = (".", "!", "?", '"', "”", "»", ")", "…")
 
 
 def _is_noise(text: str, links: list[tuple[str, str]]) -> bool:

@@ -171,7 +171,7 @@ def _spread(best: Any, mass: dict[Any, int], furniture: dict[Any, bool], total: 
 # A stray paragraph: long and hardly linked, within a few levels above the chosen containers.
 _STRAY_MIN = 120
 _STRAY_LINKS = 0.1
-_REGION = 6
+_REGION = 9
 
 
 def _with_strays(
