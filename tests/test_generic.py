@@ -105,3 +105,19 @@ def test_the_heading_of_a_dropped_link_list_goes_with_it() -> None:
 <p>{para} Drei.</p></div></article></body></html>"""
     record = extract_article(html, "https://sport.example/a/4", fetched_at=FETCHED)
     assert record.text == f"{para}\n\nNach dem Spiel\n\n{para} Zwei.\n\n{para} Drei."
+
+
+def test_page_wrappers_and_anchor_ids_do_not_hide_the_story() -> None:
+    para = (
+        "Das Rote Kreuz unterstützt seine Partner seit Jahren bei der Vorsorge vor Dürren und "
+        "Fluten, und es will diese Arbeit nach der Konferenz in weiteren Ländern ausbauen."
+    )
+    rest = "".join(f"<p>{para} {n}.</p>" for n in range(3, 12))
+    html = f"""<html><body><div class="offcanvas-wrapper"><nav><a href="/">Start</a></nav>
+<div class="page-body"><div class="media js-lightbox-gallery"><p>{para}</p>
+<h3 id="nav_vorsorge_statt_hilfe">Vorsorge statt Nothilfe</h3><p>{para} Zwei.</p></div>
+{rest}</div></div></body></html>"""
+    record = extract_article(html, "https://hilfe.example/a/5", fetched_at=FETCHED)
+    assert record.provenance["text"] == "generic"  # a page wrapper of 2000 characters is no menu
+    assert record.text.startswith(f"{para}\n\nVorsorge statt Nothilfe\n\n{para} Zwei.\n\n")
+    assert record.text.endswith(f"{para} 11.")

@@ -20,6 +20,7 @@ _SKIP_TAGS |= {"rt", "rp", "textarea", "iframe"}  # ruby readings are not part o
 _FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "menu", "dialog"})
 _NEVER_FURNITURE = frozenset({"html", "body", "main", "article"})
 _STORY_TAGS = frozenset({"main", "article"})
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # Whole words of class and id names ("read" must not hit "breadcrumb", "tag" not "instagram").
 # Trusted at any size: comment threads are long prose with few links, and only their name
 # gives them away.
@@ -28,9 +29,8 @@ _ANY_SIZE_WORDS = frozenset(
     | {"commentlist", "comentarios", "commentaires", "komentarze", "reactions", "replies"}
     # Never the story either, however long: lists of other stories, sign-up and share boxes.
     | {"related", "terkait", "newsletter", "sharedaddy"}
-    | {"rating", "ratings", "promotion", "nextstory", "postmetadata", "appstores", "saboxplugin"}
-    | {"modal", "popup", "login", "signup", "registration", "cookie", "cookies", "consent"}
-    | {"offcanvas", "lightbox"}
+    | {"rating", "ratings", "nextstory", "postmetadata", "appstores", "saboxplugin"}
+    | {"popup", "login", "signup", "registration", "cookie", "cookies", "consent"}
 )
 FURNITURE_WORDS = _ANY_SIZE_WORDS | frozenset(
     {"sidebar", "widget", "widgets", "related", "terkait", "popular", "populer", "trending"}
@@ -41,6 +41,10 @@ FURNITURE_WORDS = _ANY_SIZE_WORDS | frozenset(
     | {"teasers", "outbrain", "taboola", "sponsored", "masthead", "meta", "info", "byline"}
     | {"author", "authors", "tag", "tags", "print", "toolbar", "tools", "pager", "dateline"}
     | {"caption", "captions", "bildunterschrift", "credit", "credits", "copyright", "promobox"}
+    # Also names of whole-page wrappers ("offcanvas-wrapper", "modal-enabled"): trusted only on
+    # small or linked blocks. ("lightbox" is no furniture word: it is a hook making a story's
+    # pictures zoomable, as in "js-lightbox-gallery".)
+    | {"offcanvas", "modal", "promotion"}
 )
 # Fused names start with these: "relatedposts", "sharebar", "commentlist", "advertising".
 _FURNITURE_STEMS = (
@@ -114,7 +118,8 @@ def is_furniture(el: Any, tag: str) -> bool:
     style = el.get("style")
     if style and "display:none" in style.replace(" ", "").lower():
         return True
-    words = name_words(el)
+    # A heading's id is an anchor made from its text ("nav_nur_die_folie"), not a role.
+    words = _words(el.get("class") or "") if tag in _HEADINGS else name_words(el)
     if words & _ANY_SIZE_WORDS:
         return not is_body_name(words)
     if not any(w in FURNITURE_WORDS or w.startswith(_FURNITURE_STEMS) for w in words):
