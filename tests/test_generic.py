@@ -56,6 +56,7 @@ def test_picture_credits_and_dangling_labels_are_dropped() -> None:
     html = f"""<html><body><article class="post"><div class="entry-content">
 <p>{para}</p><p>Foto: Max Mustermann</p><p>{para} Zwei.</p>
 <p>Der Bürgermeister, photo: Archiv der Stadt</p><p>{para} Drei.</p>
+<p>Bagger in der Altstadt am Montagmorgen, kurz nach Beginn der Arbeiten an der Leitung | © Stadtwerke / Max Muster</p>
 <p>Weitere Informationen:</p></div></article></body></html>"""
     record = extract_article(html, "https://stadt.example/news/1", fetched_at=FETCHED)
     assert record.text == f"{para}\n\n{para} Zwei.\n\n{para} Drei."
@@ -121,3 +122,17 @@ def test_page_wrappers_and_anchor_ids_do_not_hide_the_story() -> None:
     assert record.provenance["text"] == "generic"  # a page wrapper of 2000 characters is no menu
     assert record.text.startswith(f"{para}\n\nVorsorge statt Nothilfe\n\n{para} Zwei.\n\n")
     assert record.text.endswith(f"{para} 11.")
+
+
+def test_teasers_whose_link_wraps_blocks_are_link_lines() -> None:
+    para = (
+        "Der Senat will über die Begnadigung erst nach der Wahl beraten, sagte sein Präsident am "
+        "Mittwoch, und verwies auf die Gutachten, die noch ausstehen, auch aus den Ländern."
+    )
+    teaser = '<a href="/b/{n}"><h3>Ein anderes Thema aus der Politik, Folge {n}</h3></a>'
+    teasers = "".join(teaser.format(n=n) for n in range(3))
+    html = f"""<html><body><article class="post"><div class="entry-content">
+<p>{para}</p><p>{para} Zwei.</p><p>Veja também:</p>{teasers}<p>{para} Drei.</p>
+</div></article></body></html>"""
+    record = extract_article(html, "https://politik.example/a/6", fetched_at=FETCHED)
+    assert record.text == f"{para}\n\n{para} Zwei.\n\n{para} Drei."

@@ -59,10 +59,11 @@ _BOILERPLATE = re.compile(
 # "Name, photo: Archive", "(Credit: Name / Agency)", "... © AFP / Name". Short lines only.
 _CREDIT_LINE = re.compile(
     r"^\W*(?:fotos?|photos?|bild|titelbild|beitragsbild|copyright|crédits? photos?|credits?"
-    r"|image|quelle)\s*:|(?:,|\()\s*(?:fotos?|photos?|credits?)\s*:|©",
+    r"|image|quelle)\s*:|(?:,|\()\s*(?:fotos?|photos?|credits?)\s*:",
     re.IGNORECASE,
 )
 _CREDIT_MAX = 100
+_CAPTION_MAX = 250  # a caption ending in "| © Agency / Name" is longer than a bare credit
 _LINK_LINE_SHARE = 0.8
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
@@ -157,6 +158,8 @@ def _is_noise(text: str, links: list[tuple[str, str]]) -> bool:
     """A notice, a boilerplate line, a line of links or a picture credit."""
     if _NOTICE.search(text) or _BOILERPLATE.search(text) or _all_links(text, links):
         return True
+    if "©" in text and len(text) < _CAPTION_MAX:
+        return True
     return len(text) < _CREDIT_MAX and _CREDIT_LINE.search(text) is not None
 
 
@@ -201,6 +204,7 @@ def _segment(container: Any) -> list[list[_Line]]:
     lines: list[_Line] = []
     line = _Line([], [])
     breaks = 0
+    href: str | None = None  # set inside a link that wraps blocks: its text is link text
 
     def end_line() -> None:
         nonlocal line
@@ -220,11 +224,13 @@ def _segment(container: Any) -> list[list[_Line]]:
         nonlocal breaks
         if text:
             line.text.append(text)
+            if href is not None:
+                line.links.append((text, href))
             if text.strip():
                 breaks = 0
 
     def walk(el: Any) -> None:
-        nonlocal breaks
+        nonlocal breaks, href
         tag = el.tag
         if tag == "br":
             breaks += 1
@@ -238,10 +244,16 @@ def _segment(container: Any) -> list[list[_Line]]:
                 end_paragraph()
             elif tag in ("td", "th"):
                 add(" ")
+            # A link wrapping blocks (<a><h3>Title</h3><p>Teaser</p></a>): its lines are links.
+            wraps = href is None and tag == "a" and bool(el.get("href")) and _holds_block(el)
+            if wraps:
+                href = el.get("href")
             add(el.text)
             for child in el:
                 walk(child)
-            if tag == "a" and el.get("href"):
+            if wraps:
+                href = None
+            elif tag == "a" and el.get("href") and href is None:
                 line.links.append((el.text_content(), el.get("href")))
             if block:
                 end_paragraph()
@@ -252,6 +264,10 @@ def _segment(container: Any) -> list[list[_Line]]:
         walk(child)
     end_paragraph()
     return paragraphs
+
+
+def _holds_block(el: Any) -> bool:
+    return any(isinstance(d.tag, str) and d.tag in _BLOCK_TAGS for d in el.iterdescendants())
 
 
 def _merge(footers: list[Footer]) -> Footer | None:
