@@ -56,6 +56,8 @@ def test_picture_credits_and_dangling_labels_are_dropped() -> None:
     html = f"""<html><body><article class="post"><div class="entry-content">
 <p>{para}</p><p>Foto: Max Mustermann</p><p>{para} Zwei.</p>
 <p>Der Bürgermeister, photo: Archiv der Stadt</p><p>{para} Drei.</p>
+<p>Abbildung 2: Der Plan der Leitungen in der Altstadt, Stand März</p>
+<p>Siehe auch: Neue Buslinie fährt ab Montag durch die Altstadt</p>
 <p>Bagger in der Altstadt am Montagmorgen, kurz nach Beginn der Arbeiten an der Leitung | © Stadtwerke / Max Muster</p>
 <p>Weitere Informationen:</p></div></article></body></html>"""
     record = extract_article(html, "https://stadt.example/news/1", fetched_at=FETCHED)

@@ -64,6 +64,14 @@ _CREDIT_LINE = re.compile(
 )
 _CREDIT_MAX = 100
 _CAPTION_MAX = 250  # a caption ending in "| © Agency / Name" is longer than a bare credit
+# Captions of figures gone from the text ("Abbildung 8: ...", "Fig. 2: ..."), and lines that
+# point to another story ("Vea también: <title>", "Siehe auch: ..."), up to _CAPTION_MAX.
+_CAPTION_LINE = re.compile(
+    r"^\W*(?:abbildung|abb\.|figure|fig\.|grafik|image illustrative)\s*\d*\s*:"
+    r"|^\W*(?:vea también|mira|mire|lee también|leia também|veja também|lesen sie auch"
+    r"|siehe auch|see also|read more|related coverage)\s*:",
+    re.IGNORECASE,
+)
 _LINK_LINE_SHARE = 0.8
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
@@ -158,7 +166,7 @@ def _is_noise(text: str, links: list[tuple[str, str]]) -> bool:
     """A notice, a boilerplate line, a line of links or a picture credit."""
     if _NOTICE.search(text) or _BOILERPLATE.search(text) or _all_links(text, links):
         return True
-    if "©" in text and len(text) < _CAPTION_MAX:
+    if len(text) < _CAPTION_MAX and ("©" in text or _CAPTION_LINE.search(text)):
         return True
     return len(text) < _CREDIT_MAX and _CREDIT_LINE.search(text) is not None
 
