@@ -118,16 +118,30 @@ def is_furniture(el: Any, tag: str) -> bool:
     style = el.get("style")
     if style and "display:none" in style.replace(" ", "").lower():
         return True
+    cls = el.get("class")
     # A heading's id is an anchor made from its text ("nav_nur_die_folie"), not a role.
-    words = _words(el.get("class") or "") if tag in _HEADINGS else name_words(el)
+    verdict = _name_verdict(cls, None if tag in _HEADINGS else el.get("id"))
+    if verdict is not None:
+        return verdict
+    length = len(el.text_content())
+    return length <= _FURNITURE_MAX_TEXT or link_density(el, length) >= _FURNITURE_MIN_LINKS
+
+
+@lru_cache(maxsize=4096)
+def _name_verdict(cls: str | None, ident: str | None) -> bool | None:
+    """What class and id alone say: furniture (True), not (False), or ask the size (None)."""
+    # Cached: a page repeats a few class strings on hundreds of elements, and this runs on all.
+    if not cls and not ident:
+        return False
+    names = f"{_TAXONOMY_CLASS.sub(' ', cls) if cls and '-' in cls else cls or ''} {ident or ''}"
+    words = _words(names)
     if words & _ANY_SIZE_WORDS:
         return not is_body_name(words)
     if not any(w in FURNITURE_WORDS or w.startswith(_FURNITURE_STEMS) for w in words):
         return False
     if words & _LAYOUT_WORDS and any(w.startswith("sidebar") for w in words):
         return False  # "content-sidebar-wrap", "has-sidebar": a page layout, not a sidebar
-    length = len(el.text_content())
-    return length <= _FURNITURE_MAX_TEXT or link_density(el, length) >= _FURNITURE_MIN_LINKS
+    return None
 
 
 def is_pointer(el: Any) -> bool:
