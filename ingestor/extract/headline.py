@@ -21,7 +21,7 @@ _BYLINE_LABEL = re.compile(
 )
 _DATEISH = re.compile(r"\b(?:19|20)\d\d\b|\blalu\b|\bago\b", re.IGNORECASE)
 _LEAF_TAGS = frozenset(
-    {"span", "div", "p", "small", "li", "em", "strong", "font", "abbr", "a", "b"}
+    {"span", "div", "p", "small", "li", "em", "strong", "font", "abbr", "a", "b", "dd", "td", "i"}
 )
 _MAX_DATE_TEXT = 100
 _MAX_LOOSE_TEXT = 60

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from database.records import DateSource
 from ingestor.extract.dates import ParsedDate, parse_date
 
-__all__ = ["Candidate", "DatePick", "pick_date", "url_date"]
+__all__ = ["Candidate", "DatePick", "lead_date", "pick_date", "url_date"]
 
 # Within this distance an explicit-offset date and a "Z" or zone-less one are the same instant
 # misread; farther apart they are different events (an update, a related story).
@@ -18,9 +18,18 @@ _FINER: dict[str, tuple[str, ...]] = {"day": ("minute", "second"), "minute": ("s
 _URL_DATE = re.compile(
     r"/(20\d{2}|19\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
 )
+# Squarespace and some blogs drop the leading zeros, but only between slashes: /2017/7/12/.
+_URL_SHORT = re.compile(r"/(20\d{2}|19\d{2})/([1-9]|1[0-2])/([1-9]|[12]\d|3[01])/")
 # Day first, as German and Indonesian CMSs write it into slugs: /~02-01-2022-land-zahlte, /29-10-2021.
 _URL_DMY = re.compile(
     r"[/~_-](0[1-9]|[12]\d|3[01])[.-]?(0[1-9]|1[0-2])[.-]?(20\d{2}|19\d{2})(?:[/_.-]|$)"
+)
+
+# Only a numeric day followed by a separator or an opening quote: a sentence that starts with
+# "12 March 2020 was ..." is prose, but "12.03.2020 – Text" is a dateline.
+_LEAD_DATE = re.compile(
+    r"\s*((?:[0-3]?\d\.[01]?\d\.(?:19|20)\d\d|(?:19|20)\d\d-[01]\d-[0-3]\d)(?:,? \d\d?:\d\d)?)"
+    r"(?:\s*[-–—:|/]\s|\s+[„“\"«])"
 )
 
 
@@ -55,6 +64,12 @@ def pick_date(candidates: list[Candidate], *, tz: tzinfo, now: datetime) -> Date
     if not parsed:
         return None
     best = parsed[0]
+    if best.source == "page":
+        # A date read from the page's text can be another story's or an event's; the day the
+        # newsroom wrote into the URL is deliberate, so it wins when the two disagree.
+        in_url = next((p for p in parsed if p.source == "url"), None)
+        if in_url is not None and _day(best.parsed, tz) != in_url.parsed.value.date():
+            best = in_url
     if best.parsed.zone_source != "explicit":
         for other in parsed[1:]:
             if other.parsed.zone_source == "explicit" and _near(other, best):
@@ -75,8 +90,18 @@ def url_date(url: str) -> str | None:
     m = _URL_DATE.search(path)
     if m:
         return f"{m[1]}-{m[2]}-{m[3]}"
+    m = _URL_SHORT.search(path)
+    if m:
+        return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
     m = _URL_DMY.search(path)
     return f"{m[3]}-{m[2]}-{m[1]}" if m else None
+
+
+def lead_date(paragraph: str) -> str | None:
+    """A full date opening the story's first paragraph, as press releases print it:
+    "01.02.2022 „Der Arbeitsmarkt ...", "27.1.2022 - Bei der Erinnerung ...", "2021-03-04: ..."."""
+    m = _LEAD_DATE.match(paragraph)
+    return m[1] if m else None
 
 
 def _within(finer: ParsedDate, coarse: ParsedDate, tz: tzinfo) -> bool:
@@ -84,6 +109,11 @@ def _within(finer: ParsedDate, coarse: ParsedDate, tz: tzinfo) -> bool:
     if coarse.precision == "day":
         return finer.value.astimezone(coarse.value.tzinfo or tz).date() == coarse.value.date()
     return finer.value.replace(second=0, microsecond=0) == coarse.value
+
+
+def _day(parsed: ParsedDate, tz: tzinfo) -> date:
+    """The calendar day a date names where it was written (its own offset, else the source's)."""
+    return parsed.value.astimezone(parsed.value.tzinfo or tz).date()
 
 
 def _near(a: DatePick, b: DatePick) -> bool:
