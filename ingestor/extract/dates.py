@@ -26,7 +26,7 @@ class ParsedDate:
 
 
 # Indonesian and English first; then the other languages real pages showed (German, French,
-# Spanish, Portuguese, Italian, Dutch).
+# Spanish, Portuguese, Italian, Dutch; Russian and Ukrainian below).
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
     1: ("januari", "january", "jan", "januar", "janvier", "janv", "enero", "janeiro", "gennaio"),
     2: (
@@ -88,7 +88,23 @@ _MONTH_NAMES: dict[int, tuple[str, ...]] = {
         "dicembre",
     ),
 }
+# Russian and Ukrainian date lines use the genitive: "15 августа 2016", "3 березня 2020".
+_CYRILLIC = (
+    ("января", "січня"),
+    ("февраля", "лютого"),
+    ("марта", "березня"),
+    ("апреля", "квітня"),
+    ("мая", "травня"),
+    ("июня", "червня"),
+    ("июля", "липня"),
+    ("августа", "серпня"),
+    ("сентября", "вересня"),
+    ("октября", "жовтня"),
+    ("ноября", "листопада"),
+    ("декабря", "грудня"),
+)
 _MONTHS = {name: num for num, names in _MONTH_NAMES.items() for name in names}
+_MONTHS |= {name: num for num, names in enumerate(_CYRILLIC, 1) for name in names}
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 _HOURS = {"wib": 7, "wita": 8, "wit": 9, "est": -5, "edt": -4, "cst": -6, "cdt": -5}

@@ -22,6 +22,7 @@ _BYLINE_LABEL = re.compile(
 _DATEISH = re.compile(r"\b(?:19|20)\d\d\b|\blalu\b|\bago\b", re.IGNORECASE)
 _LEAF_TAGS = frozenset(
     {"span", "div", "p", "small", "li", "em", "strong", "font", "abbr", "a", "b", "dd", "td", "i"}
+    | {"h3", "h4", "h5", "h6"}  # a bare "<h5>23.01.2019</h5>" over or under the headline
 )
 _MAX_DATE_TEXT = 100
 _MAX_LOOSE_TEXT = 60
@@ -47,8 +48,11 @@ _DATE_META = frozenset(
     | {"publish_date", "publish-date", "dc.date", "dc.date.issued", "dcterms.created", "date"}
     | {"sailthru.date", "parsely-pub-date", "publication_date", "dcterms.date"}
 )
+_RANGE = re.compile(r"(?<![\d.])\d{1,2}\.(?:\d{1,2}\.)?\s*(?:[-–—]|bis)\s*\d{1,2}\.")
 _NOT_TEXT = frozenset({"script", "style", "noscript", "template", "head", "title", "option"})
 _NEVER_FURNITURE = frozenset({"html", "body", "main", "article"})
+_ARTICLE_BOX = frozenset({"aside"})
+_SIDEBAR = frozenset({"sidebar"})
 _LAYOUT_WORDS = frozenset({"layout", "wrap", "wrapper", "container", "has", "with", "columns"})
 _FULL_DATE = re.compile(
     r"\b(?:19|20)\d\d[-/.]\d\d?[-/.]\d\d?|\b\d\d?[-/.]\d\d?[-/.](?:19|20)\d\d\b"
@@ -172,8 +176,9 @@ def _dates_in(top: Any, *, wide: bool) -> list[tuple[int, Any, str]]:
             value = _norm(el.tail)
             if value and len(value) <= _MAX_LOOSE_TEXT and _FULL_DATE.search(value):
                 loose.append((1, el, value))
-    # An update line ("Letzte Änderung: 31.10.2023", class="updated") is not the publication.
-    both = sorted(named + loose, key=_is_update)
+    # An update line ("Letzte Änderung: 31.10.2023", class="updated") is not the publication,
+    # and a range ("14. - 20. Januar 2022", "12.10. - 15.10.2023") is an event's or a report's.
+    both = sorted((h for h in named + loose if not _RANGE.search(h[2])), key=_is_update)
     # Far from the headline "3 jam lalu" dates a teaser, not this story.
     return [hit for hit in both if not _RELATIVE.search(hit[2])] if wide else both
 
@@ -208,13 +213,19 @@ def _is_furniture(el: Any) -> bool:
     if el.tag == "header":
         # The site's header prints today's date; an article's own header prints its date.
         return not any(up.tag == "article" for up in el.iterancestors())
-    if el.tag in _FURNITURE_TAGS:
-        return True
     if el.tag in _NEVER_FURNITURE:
         return False  # <body class="nav-no-loaded">: page state, not navigation
-    words = name_words(el)
+    words = el.tag in _FURNITURE_TAGS or bool(name_words(el) & _FURNITURE_WORDS)
+    if not words:
+        return False
     # "layoutTwoColumnsRightSidebar", "content-sidebar-wrap": a page layout, not a sidebar.
-    return bool(words & _FURNITURE_WORDS) and not words & _LAYOUT_WORDS
+    if el.tag not in _FURNITURE_TAGS and name_words(el) & _LAYOUT_WORDS:
+        return False
+    # An <aside> or "sidebar" inside the story's own <article> is its fact box (date, category,
+    # tags); teaser items in it are still skipped one by one as linked list items.
+    if el.tag in _ARTICLE_BOX or _SIDEBAR & name_words(el):
+        return not any(up.tag == "article" for up in el.iterancestors())
+    return True
 
 
 def page_bylines(area: Any) -> list[str]:

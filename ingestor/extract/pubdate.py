@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from database.records import DateSource
 from ingestor.extract.dates import ParsedDate, parse_date
@@ -14,6 +14,7 @@ __all__ = ["Candidate", "DatePick", "lead_date", "pick_date", "url_date"]
 # Within this distance an explicit-offset date and a "Z" or zone-less one are the same instant
 # misread; farther apart they are different events (an update, a related story).
 _SAME_STORY = timedelta(hours=14)
+_HALF_HOUR = timedelta(minutes=30)
 _FINER: dict[str, tuple[str, ...]] = {"day": ("minute", "second"), "minute": ("second",)}
 _URL_DATE = re.compile(
     r"/(20\d{2}|19\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
@@ -81,7 +82,7 @@ def pick_date(candidates: list[Candidate], *, tz: tzinfo, now: datetime) -> Date
             if other.parsed.precision == finer and _within(other.parsed, best.parsed, tz):
                 best = other
                 break
-    return best
+    return _in_local_time(best, parsed)
 
 
 def url_date(url: str) -> str | None:
@@ -102,6 +103,31 @@ def lead_date(paragraph: str) -> str | None:
     "01.02.2022 „Der Arbeitsmarkt ...", "27.1.2022 - Bei der Erinnerung ...", "2021-03-04: ..."."""
     m = _LEAD_DATE.match(paragraph)
     return m[1] if m else None
+
+
+def _in_local_time(best: DatePick, parsed: list[DatePick]) -> DatePick:
+    """A UTC timestamp re-expressed in the newsroom's offset when the page prints the same instant
+    as a local clock time ("2023-11-09T03:28:35Z" and "Nov. 8, 2023, 10:28 p.m. ET").
+
+    The instant is unchanged; the kept text and offset are the page's own, so the record shows
+    the day the newsroom published on rather than the UTC day. The clocks must differ by whole
+    or half hours within a day's worth of zones, to the minute: another event is not that.
+    """
+    value = best.parsed.value
+    if value.utcoffset() != timedelta(0) or best.parsed.precision == "day":
+        return best
+    utc_clock = value.replace(tzinfo=None, second=0, microsecond=0)
+    for other in parsed:
+        if other.parsed.zone_source != "assumed" or other.parsed.precision == "day":
+            continue
+        local = other.parsed.value
+        if local.second and local.second != value.second:
+            continue
+        shift = local.replace(tzinfo=None, second=0, microsecond=0) - utc_clock
+        if shift and abs(shift) <= _SAME_STORY and shift % _HALF_HOUR == timedelta(0):
+            moved = value.astimezone(timezone(shift))
+            return DatePick(replace(best.parsed, value=moved, raw=other.parsed.raw), best.source)
+    return best
 
 
 def _within(finer: ParsedDate, coarse: ParsedDate, tz: tzinfo) -> bool:
