@@ -113,7 +113,10 @@ def page_dates(area: Any) -> list[str]:
         return found  # JSON-LD or a meta tag dates the page: no need to comb the whole page
     level = {el: i for i, el in enumerate(ancestors)}
     ranked = []
-    for order, (kind, el, text) in enumerate(_dates_in(ancestors[-1], wide=True)):
+    # The blocks holding the headline are the story's, whatever their class says
+    # ("mainwrap sidebar", "sidebar_content": a layout beside a sidebar, not one).
+    holders = frozenset(ancestors) | {area}
+    for order, (kind, el, text) in enumerate(_dates_in(ancestors[-1], wide=True, keep=holders)):
         rank = _nearness(el, area, level)
         if rank is not None:
             ranked.append((kind, rank, order, text))
@@ -146,17 +149,25 @@ def _nearness(el: Any, area: Any, level: dict[Any, int]) -> int | None:
     return None
 
 
-def _dates_in(top: Any, *, wide: bool) -> list[tuple[int, Any, str]]:
+def _dates_in(
+    top: Any, *, wide: bool, keep: frozenset[Any] = frozenset()
+) -> list[tuple[int, Any, str]]:
     """(0 for named, 1 for loose; element; text) of each date-looking text under `top`."""
     named: list[tuple[int, Any, str]] = []
     loose: list[tuple[int, Any, str]] = []
     stack = [top]
+    total: int | None = None
     while stack:
         el = stack.pop()
         if not isinstance(el.tag, str):
             continue
-        if wide and el is not top and _is_furniture(el):
-            continue
+        if wide and el is not top and el not in keep and _is_furniture(el):
+            # A "sidebar" class on the block holding most of the page is a layout flag
+            # (<div class="mainwrap sidebar">), not a sidebar.
+            if total is None:
+                total = len(top.text_content())
+            if len(el.text_content()) * 2 < total:
+                continue
         stack.extend(reversed(el))
         names = f"{el.get('class', '')} {el.get('id', '')} {el.get('property', '')}"
         if el.tag == "time" or _DATE_NAMES.search(names):
