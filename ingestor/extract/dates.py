@@ -123,7 +123,8 @@ _DMY_TEXT = re.compile(
 _MDY_TEXT = re.compile(
     rf"(?<![a-z])({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)"
 )
-_DMY_NUM = re.compile(r"(?<![\d/.\-])(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})(?!\d)")
+# German print also spaces its dots: "4. 2. 2022".
+_DMY_NUM = re.compile(r"(?<![\d/.\-])(\d{1,2})([/.\-]|\.\s)(\d{1,2})\2(\d{4})(?!\d)")
 _TIME = re.compile(
     r"(?<![\d.:])(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?![\d])\s*(a\.?m\.?|p\.?m\.?)?(?![a-z])"
 )

@@ -160,6 +160,10 @@ def _dates_in(
     while stack:
         el = stack.pop()
         if not isinstance(el.tag, str):
+            # Text after a commented-out tag: "<!--span>mail</span--> 2020-03-04 16:52:59".
+            value = _norm(el.tail)
+            if value and len(value) <= _MAX_LOOSE_TEXT and _FULL_DATE.search(value):
+                loose.append((1, el, value))
             continue
         if wide and el is not top and el not in keep and _is_furniture(el):
             # A "sidebar" class on the block holding most of the page is a layout flag

@@ -118,9 +118,12 @@ def _in_local_time(best: DatePick, parsed: list[DatePick]) -> DatePick:
         return best
     utc_clock = value.replace(tzinfo=None, second=0, microsecond=0)
     for other in parsed:
+        local = other.parsed.value
+        if other.parsed.zone_source == "explicit" and local.utcoffset() and local == value:
+            # The same instant printed with the newsroom's own offset: keep that form.
+            return DatePick(replace(best.parsed, value=local, raw=other.parsed.raw), best.source)
         if other.parsed.zone_source != "assumed" or other.parsed.precision == "day":
             continue
-        local = other.parsed.value
         if local.second and local.second != value.second:
             continue
         shift = local.replace(tzinfo=None, second=0, microsecond=0) - utc_clock
