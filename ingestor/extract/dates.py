@@ -26,7 +26,7 @@ class ParsedDate:
 
 
 # Indonesian and English first; then the other languages real pages showed (German, French,
-# Spanish, Portuguese, Italian, Dutch; Russian and Ukrainian below).
+# Spanish, Portuguese, Italian, Dutch; Russian, Ukrainian and Arabic below).
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
     1: ("januari", "january", "jan", "januar", "janvier", "janv", "enero", "janeiro", "gennaio"),
     2: (
@@ -104,7 +104,23 @@ _CYRILLIC = (
     ("декабря", "грудня"),
 )
 _MONTHS = {name: num for num, names in _MONTH_NAMES.items() for name in names}
+# Arabic as Egyptian and Gulf newsrooms print it: "الأربعاء، 07 أكتوبر 2020".
+_ARABIC = (
+    ("يناير",),
+    ("فبراير",),
+    ("مارس",),
+    ("أبريل", "ابريل", "إبريل"),
+    ("مايو",),
+    ("يونيو", "يونية"),
+    ("يوليو", "يولية"),
+    ("أغسطس", "اغسطس"),
+    ("سبتمبر",),
+    ("أكتوبر", "اكتوبر"),
+    ("نوفمبر",),
+    ("ديسمبر",),
+)
 _MONTHS |= {name: num for num, names in enumerate(_CYRILLIC, 1) for name in names}
+_MONTHS |= {name: num for num, names in enumerate(_ARABIC, 1) for name in names}
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 _HOURS = {"wib": 7, "wita": 8, "wit": 9, "est": -5, "edt": -4, "cst": -6, "cdt": -5}

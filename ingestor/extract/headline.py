@@ -26,6 +26,7 @@ _LEAF_TAGS = frozenset(
 )
 _MAX_DATE_TEXT = 100
 _MAX_LOOSE_TEXT = 60
+_MAX_DATE_SCRIPT = 120
 _MAX_BYLINE = 100
 _RELATIVE = re.compile(r"\b(?:lalu|ago|kemarin|yesterday|today|hari ini)\b", re.IGNORECASE)
 _TEASER_LINK = 20  # characters of link text: another story's headline, not a "more" button
@@ -178,6 +179,11 @@ def _dates_in(
             value = _machine_date(el) or _norm(el.text_content())
             if value and len(value) <= _MAX_DATE_TEXT:
                 named.append((0, el, value))
+        elif el.tag == "script":
+            # Old CMSs write the date line from a script: <script>showDate("2020/04/17 01:43")</script>.
+            code = el.text or ""
+            if len(code) <= _MAX_DATE_SCRIPT and (m := _FULL_DATE.search(code)):
+                loose.append((1, el, m[0]))
         elif el.tag in _LEAF_TAGS or (wide and el.tag not in _NOT_TEXT):
             # An unlabelled info line ("Rabu, 1 Mei 2024 08:00 WIB" in a bare span), or the
             # first line of a block ("<p>Veröffentlicht am 16.08.2019<br>Dauer ...").

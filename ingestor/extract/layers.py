@@ -169,7 +169,7 @@ def area_layer(root: Any, title: str | None) -> Partial:
 def body_layers(body: BodyResult) -> list[Partial]:
     """The first paragraph as a summary, a date opening it, the body's figure caption; the credit
     footer's writers."""
-    lead = lead_date(body.paragraphs[0]) if body.paragraphs else None
+    lead = lead_date(body.paragraphs)
     return [
         Partial(
             layer="body",

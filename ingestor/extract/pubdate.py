@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
@@ -32,6 +33,9 @@ _LEAD_DATE = re.compile(
     r"\s*((?:[0-3]?\d\.[01]?\d\.(?:19|20)\d\d|(?:19|20)\d\d-[01]\d-[0-3]\d)(?:,? \d\d?:\d\d)?)"
     r"(?:\s*[-–—:|/]\s|\s+[„“\"«])"
 )
+
+_LEAD_REACH = 3
+_LEAD_SHORT = 120  # characters: a kicker or subheading above the first real paragraph is shorter
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +102,20 @@ def url_date(url: str) -> str | None:
     return f"{m[3]}-{m[2]}-{m[1]}" if m else None
 
 
-def lead_date(paragraph: str) -> str | None:
+def lead_date(paragraphs: Sequence[str]) -> str | None:
     """A full date opening the story's first paragraph, as press releases print it:
-    "01.02.2022 „Der Arbeitsmarkt ...", "27.1.2022 - Bei der Erinnerung ...", "2021-03-04: ..."."""
-    m = _LEAD_DATE.match(paragraph)
-    return m[1] if m else None
+    "01.02.2022 „Der Arbeitsmarkt ...", "27.1.2022 - Bei der Erinnerung ...", "2021-03-04: ...".
+
+    Short lines before it (a kicker, a subheading) are passed over; a date opening a later
+    paragraph is a chronology's entry, not the story's date.
+    """
+    for paragraph in paragraphs[:_LEAD_REACH]:
+        m = _LEAD_DATE.match(paragraph)
+        if m:
+            return m[1]
+        if len(paragraph) >= _LEAD_SHORT:
+            break
+    return None
 
 
 def _in_local_time(best: DatePick, parsed: list[DatePick]) -> DatePick:
