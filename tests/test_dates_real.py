@@ -137,3 +137,15 @@ def test_date_heading_comment_tail_and_script_lines() -> None:
 def test_date_ranges_date_nothing() -> None:
     top = "<h3>Wochenbericht 14. - 20. Januar 2022</h3>"
     assert _extract(_page(top=top))[1] == "first_seen"
+
+
+def test_local_time_element_outside_the_headline_area_when_metadata_dates_the_page() -> None:
+    head = '<meta property="article:published_time" content="2023-11-09T01:09:55+00:00">'
+    html = (
+        f"<html><head>{head}</head><body><div><div><div><h1>Die Meldung</h1></div></div>"
+        "<div class='byline'><div class='time'><time datetime='2023-11-08 18:09:55'>"
+        f"November 8, 2023 at 6:09 p.m.</time></div></div></div><div>{TEXT}</div></body></html>"
+    )
+    record = extract_article(html, URL, fetched_at=FETCHED)
+    assert (record.published_raw, record.date_source) == ("2023-11-08 18:09:55", "meta")
+    assert record.published_at == datetime(2023, 11, 9, 1, 9, 55, tzinfo=UTC)

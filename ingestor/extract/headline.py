@@ -27,6 +27,7 @@ _LEAF_TAGS = frozenset(
 _MAX_DATE_TEXT = 100
 _MAX_LOOSE_TEXT = 60
 _MAX_DATE_SCRIPT = 120
+_STAMPS = 3
 _MAX_BYLINE = 100
 _RELATIVE = re.compile(r"\b(?:lalu|ago|kemarin|yesterday|today|hari ini)\b", re.IGNORECASE)
 _TEASER_LINK = 20  # characters of link text: another story's headline, not a "more" button
@@ -111,7 +112,11 @@ def page_dates(area: Any) -> list[str]:
     if not ancestors or any(parse_date(t, tz=UTC, now=_LATEST) is not None for t in found):
         return found
     if _dated_in_metadata(ancestors[-1]):
-        return found  # JSON-LD or a meta tag dates the page: no need to comb the whole page
+        # JSON-LD or a meta tag dates the page: no need to comb the whole page. Its first
+        # machine-readable times still come along: a UTC stamp's local form is often one
+        # (<time datetime="2023-11-08 18:09:55">), and the picker keeps the metadata's instant.
+        stamps = ancestors[-1].xpath("//time/@datetime")[:_STAMPS]
+        return list(dict.fromkeys([*found, *(_norm(s) for s in stamps if s.strip())]))
     level = {el: i for i, el in enumerate(ancestors)}
     ranked = []
     # The blocks holding the headline are the story's, whatever their class says
