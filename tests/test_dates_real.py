@@ -149,3 +149,12 @@ def test_local_time_element_outside_the_headline_area_when_metadata_dates_the_pa
     record = extract_article(html, URL, fetched_at=FETCHED)
     assert (record.published_raw, record.date_source) == ("2023-11-08 18:09:55", "meta")
     assert record.published_at == datetime(2023, 11, 9, 1, 9, 55, tzinfo=UTC)
+
+
+def test_metadata_months_after_the_url_day_is_a_resave() -> None:
+    head = '<meta property="article:published_time" content="2019-06-17T18:28:00+02:00">'
+    url = "https://www.example.de/home/2017/7/12/unter-uns"
+    assert _extract(_page(head=head), url)[:2] == ("2017-07-12", "url")
+    # A week later is an update the newsroom chose to show as the date: it stays.
+    week = head.replace("2019-06-17", "2017-07-19")
+    assert _extract(_page(head=week), url)[:2] == ("2017-07-19T18:28:00+02:00", "meta")

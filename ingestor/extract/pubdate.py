@@ -16,6 +16,7 @@ __all__ = ["Candidate", "DatePick", "lead_date", "pick_date", "url_date"]
 # misread; farther apart they are different events (an update, a related story).
 _SAME_STORY = timedelta(hours=14)
 _HALF_HOUR = timedelta(minutes=30)
+_RESAVED = timedelta(days=30)
 _FINER: dict[str, tuple[str, ...]] = {"day": ("minute", "second"), "minute": ("second",)}
 _URL_DATE = re.compile(
     r"/(20\d{2}|19\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
@@ -69,11 +70,13 @@ def pick_date(candidates: list[Candidate], *, tz: tzinfo, now: datetime) -> Date
     if not parsed:
         return None
     best = parsed[0]
-    if best.source == "page":
-        # A date read from the page's text can be another story's or an event's; the day the
-        # newsroom wrote into the URL is deliberate, so it wins when the two disagree.
-        in_url = next((p for p in parsed if p.source == "url"), None)
-        if in_url is not None and _day(best.parsed, tz) != in_url.parsed.value.date():
+    in_url = next((p for p in parsed if p.source == "url"), None)
+    if in_url is not None:
+        # The day the newsroom wrote into the URL is fixed when the story is first published.
+        # A date read from the page's text that disagrees can be another story's or an
+        # event's; metadata dated months after it is a re-save stamped as "published".
+        gap = _day(best.parsed, tz) - in_url.parsed.value.date()
+        if (best.source == "page" and gap) or gap > _RESAVED:
             best = in_url
     if best.parsed.zone_source != "explicit":
         for other in parsed[1:]:
