@@ -13,6 +13,7 @@ from ingestor.fetch.fetcher import FetchPolicy, make_session
 from ingestor.fetch.guard import (
     BlockedAddressError,
     GuardScope,
+    HostCheck,
     guard_scope,
     guarded_socket_factory,
     is_public_address,
@@ -64,6 +65,20 @@ async def test_name_resolving_to_loopback_is_blocked(server: FaultServer) -> Non
     assert out.error_kind == "blocked_address"
     assert "localhost resolves to" in (out.error_message or "")
     assert server.hits("/page/byname") == 0
+
+
+async def test_a_cached_resolution_is_judged_again_under_each_scope() -> None:
+    # The fast path answers from the cache without a lookup; it must still apply the scope.
+    hosts = HostCheck(ttl=60.0)
+    assert hosts.cached_refusal("localhost", GuardScope()) is False  # not resolved yet
+    assert await hosts.refusal("localhost", 80, GuardScope()) is not None
+    refused = hosts.cached_refusal("localhost", GuardScope())
+    assert isinstance(refused, str) and "localhost resolves to" in refused
+    assert hosts.cached_refusal("localhost", GuardScope(allow_private=True)) is None
+    assert hosts.cached_refusal("127.0.0.1", GuardScope()) == "127.0.0.1 is a non-public address"
+    expired = HostCheck(ttl=0.0)
+    await expired.refusal("localhost", 80, GuardScope())
+    assert expired.cached_refusal("localhost", GuardScope()) is False  # past its TTL: look up
 
 
 @pytest.mark.parametrize(

@@ -208,7 +208,10 @@ class Fetcher:
         # addresses stay out of reach for every policy.
         scope = GuardScope(policy.allow_private_network, policy.allowed_networks, proxy is not None)
         assert url.raw_host is not None and url.port is not None
-        refused = await self._hosts.refusal(url.raw_host, url.port, scope)
+        # Known hosts are answered here; only a lookup costs a coroutine.
+        refused = self._hosts.cached_refusal(url.raw_host, scope)
+        if refused is False:
+            refused = await self._hosts.refusal(url.raw_host, url.port, scope)
         if refused is not None:
             return Exchange(url, kind="blocked_address", message=refused), 0
         if robots:

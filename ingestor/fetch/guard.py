@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 __all__ = [
     "BlockedAddressError",
@@ -182,6 +183,24 @@ class HostCheck:
         self._max_entries = max_entries
         self._cache: dict[str, tuple[float, tuple[str, ...]]] = {}
 
+    def cached_refusal(self, host: str, scope: GuardScope) -> str | Literal[False] | None:
+        """`refusal` answered without a coroutine when it can be (an address literal, or a name
+        resolved within the TTL); False when a lookup is needed (await `refusal` then)."""
+        literal = _permitted(host.strip("[]"), scope.allow_private, scope.allowed)
+        if literal is not None:
+            return None if literal else f"{host} is a non-public address"
+        cached = self._cache.get(host)
+        if cached is None or cached[0] <= time.monotonic():
+            return False
+        return self._check(host, cached[1], scope)
+
+    @staticmethod
+    def _check(host: str, addresses: tuple[str, ...], scope: GuardScope) -> str | None:
+        for text in addresses:
+            if not _permitted(text, scope.allow_private, scope.allowed):  # also None: unparsable
+                return f"{host} resolves to non-public address {text}"
+        return None
+
     async def refusal(self, host: str, port: int, scope: GuardScope) -> str | None:
         """Why `host` is refused under `scope`, or None when every address is allowed.
 
@@ -205,7 +224,4 @@ class HostCheck:
             if len(self._cache) >= self._max_entries:
                 self._cache.clear()
             self._cache[host] = (now + self._ttl, addresses)
-        for text in addresses:
-            if not _permitted(text, scope.allow_private, scope.allowed):  # also None: unparsable
-                return f"{host} resolves to non-public address {text}"
-        return None
+        return self._check(host, addresses, scope)
