@@ -53,14 +53,16 @@ CONNECTIONS = 32
 _ARTICLES = """
 WITH p AS (SELECT array_agg(key ORDER BY key) AS keys FROM regions WHERE kind = 'province')
 INSERT INTO articles (identity, url, canonical_url, source_id, title, summary, authors,
-                      published_at, date_source, region, topics, content_hash)
+                      published_at, date_source, region, topics, facets, content_hash)
 SELECT 'bench/' || i, 'https://bench.example/berita/' || i || '/judul',
        'https://bench.example/berita/' || i || '/judul', 'bench',
        'Berita nomor ' || i || ' dari ' || p.keys[1 + i % 38],
        'Ringkasan berita nomor ' || i || ' tentang ' || ($3::text[])[1 + i % 7]
          || ' di provinsi ' || p.keys[1 + i % 38] || '.',
        '{Pewarta Bench}', timestamptz '2024-01-01' + i * interval '1 minute', 'meta',
-       p.keys[1 + i % 38], ARRAY[($3::text[])[1 + i % 7]], md5(i::text)
+       p.keys[1 + i % 38], ARRAY[($3::text[])[1 + i % 7]],
+       ARRAY['r:' || p.keys[1 + i % 38], 's:bench', 't:' || ($3::text[])[1 + i % 7]],
+       md5(i::text)
 FROM generate_series($1::bigint, $2::bigint) AS i, p
 """
 _LINKS = """
@@ -80,14 +82,16 @@ def free_port() -> int:
 async def fill(pool: asyncpg.Pool, start: int, stop: int) -> float:
     """Articles start..stop-1 in batches of 100,000 (each its own transaction)."""
     started = time.monotonic()
-    await pool.execute("DROP INDEX IF EXISTS articles_search_idx")  # rebuilt once at the end
+    await pool.execute("DROP INDEX IF EXISTS articles_facets_search_idx")  # rebuilt at the end
     for lo in range(start, stop, 100_000):
         async with pool.acquire() as conn, conn.transaction():
             before = await conn.fetchval("SELECT coalesce(max(id), 0) FROM articles")
             await conn.execute(_ARTICLES, lo, min(lo + 100_000, stop) - 1, list(TOPICS))
             for statement in _LINKS.split(";"):
                 await conn.execute(statement, before)
-    await pool.execute("CREATE INDEX articles_search_idx ON articles USING gin (search)")
+    await pool.execute(
+        "CREATE INDEX articles_facets_search_idx ON articles USING gin (facets, search)"
+    )
     await pool.execute("VACUUM ANALYZE articles, article_regions, article_topics")
     return time.monotonic() - started
 

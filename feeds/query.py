@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
+from feeds import plan
 from feeds.horizon import ingest_horizon
 from feeds.params import Cursor, FeedParams
+from feeds.plan import FILTER_WINDOW
 
 __all__ = [
     "FILTER_WINDOW", "ArticleRow", "Page", "article", "articles", "empty_feed_date", "feed_page",
 ]  # fmt: skip
-
-# `filter`/`filterout` look at this many of the feed's newest articles at most (then the next
-# page goes on from there), so a pattern that matches nothing cannot make a query scan a
-# million rows. It is the regular-expression analogue of RSSHub's filtering of a route's items.
-FILTER_WINDOW = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,108 +106,48 @@ def _row(record: asyncpg.Record) -> ArticleRow:
     return ArticleRow(**data)
 
 
-class _Args:
-    """Numbered query parameters, added as the SQL is written."""
-
-    def __init__(self) -> None:
-        self.values: list[Any] = []
-
-    def __call__(self, value: Any) -> str:
-        self.values.append(value)
-        return f"${len(self.values)}"
-
-
-def _ids_query(
-    params: FeedParams, *, horizon: int | None, ascending: bool
-) -> tuple[str, list[Any]]:
-    """SQL choosing the page's article ids in order, each with whether the filters keep it;
-    in ingestion order (only below `horizon`) when one is given, else newest published first.
-
-    The driving table is the link table of the first region or topic (its index is ordered
-    the way the feed is), else articles itself; further constraints are EXISTS probes.
-    """
-    arg = _Args()
-    where: list[str] = []
-    if params.regions:
-        table, key = "article_regions", "article_id"
-        where.append(f"d.region = {arg(params.regions[0])}")
-        regions, topics = params.regions[1:], params.topics
-    elif params.topics:
-        table, key = "article_topics", "article_id"
-        where.append(f"d.topic = {arg(params.topics[0])}")
-        regions, topics = (), params.topics[1:]
-    else:
-        table, key = "articles", "id"
-        regions, topics = (), ()
-    join = "" if table == "articles" else f" JOIN articles a ON a.id = d.{key}"
-    alias = "d" if table == "articles" else "a"
-    for region in regions:
-        where.append(
-            "EXISTS (SELECT 1 FROM article_regions x"
-            f" WHERE x.article_id = d.{key} AND x.region = {arg(region)})"
-        )
-    for topic in topics:
-        where.append(
-            "EXISTS (SELECT 1 FROM article_topics x"
-            f" WHERE x.article_id = d.{key} AND x.topic = {arg(topic)})"
-        )
-    if not params.duplicates:
-        where.append(f"{alias}.duplicate_of IS NULL")
-    if params.source:
-        where.append(f"{alias}.source_id = {arg(params.source)}")
-    if params.lang:
-        where.append(
-            f"({alias}.lang = {arg(params.lang)} OR {alias}.lang LIKE {arg(params.lang + '-%')})"
-        )
-    if params.since:
-        where.append(f"d.published_at >= {arg(params.since)}")
-    if params.until:
-        where.append(f"d.published_at <= {arg(params.until)}")
-    if params.q:
-        where.append(
-            f"{alias}.search @@ websearch_to_tsquery('simple', warta_fold({arg(params.q)}))"
-        )
-    keep: list[str] = []
-    haystack = f"({alias}.title || ' ' || coalesce({alias}.summary, ''))"
-    if params.filter:
-        keep.append(f"{haystack} ~* {arg(params.filter)}")
-    if params.filterout:
-        keep.append(f"NOT {haystack} ~* {arg(params.filterout)}")
-    direction = "ASC" if ascending else "DESC"
-    if horizon is not None:
-        # Only rows below the horizon: nothing can commit behind them later.
-        where.append(f"d.ingest_xid < {arg(horizon)}::xid8")
-        if params.cursor:
-            op = ">" if ascending else "<"
-            cx, ci = arg(params.cursor.xid), arg(params.cursor.id)
-            where.append(f"(d.ingest_xid, d.{key}) {op} ({cx}::xid8, {ci}::bigint)")
-        order = f"d.ingest_xid {direction}, d.{key} {direction}"
-    else:
-        order = f"d.published_at {direction}, d.{key} {direction}"
-    window = FILTER_WINDOW if keep else params.limit + 1
-    offset = (params.page - 1) * params.limit if params.page and not params.cursor else 0
-    sql = (
-        f"SELECT d.{key} AS id, d.ingest_xid AS xid, {' AND '.join(keep) or 'true'} AS keep"
-        f" FROM {table} d{join}"
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + f" ORDER BY {order} LIMIT {window} OFFSET {offset}"
-    )
-    if horizon is not None:
-        # In the same statement (so the same snapshot): are committed articles waiting above
-        # the horizon? Then the page nearest the horizon is provisional. Always one row out.
-        sql = (
-            "SELECT p.id, p.xid, p.keep, h.hidden FROM (SELECT EXISTS (SELECT 1 FROM articles"
-            f" WHERE ingest_xid >= {arg(horizon)}::xid8) AS hidden) h"
-            f" LEFT JOIN LATERAL ({sql}) p ON true"
-        )
-    return sql, arg.values
-
-
 async def _rows(conn: asyncpg.Pool | asyncpg.Connection, ids: Sequence[int]) -> list[ArticleRow]:
     if not ids:
         return []
     found = {r["id"]: _row(r) for r in await conn.fetch(_ROWS, list(ids))}
     return [found[i] for i in ids if i in found]
+
+
+async def _scan(
+    pool: asyncpg.Pool,
+    params: FeedParams,
+    horizon: int | None,
+    ascending: bool,
+    query_timeout: float | None,
+) -> list[Mapping[str, Any]]:
+    """The rows of one page's window (feeds.plan says why in this order): a bounded walk; a
+    longer one when the first found matches at a rate that fills the window within it; the
+    index when a walk came back short only because it ran out of rows to read."""
+    if not plan.indexable(params) or plan.offset(params):
+        sql, args = plan.walk(params, horizon=horizon, ascending=ascending, limit=None)
+        return list(await pool.fetch(sql, *args, timeout=query_timeout))
+    needed, rows = plan.window(params), list[Mapping[str, Any]]()
+    for limit in (plan.budget(params), plan.long_budget(params)):
+        sql, args = plan.walk(params, horizon=horizon, ascending=ascending, limit=limit)
+        rows = list(await pool.fetch(sql, *args, timeout=query_timeout))
+        found = sum(r["id"] is not None for r in rows)
+        if found >= needed:
+            return rows
+        sql, args = plan.walk_length(params, horizon=horizon, ascending=ascending, limit=limit)
+        if not await pool.fetchval(sql, *args, timeout=query_timeout):
+            return rows  # the walk reached the end of the feed's range: the window is whole
+        if not found or needed * limit / found > plan.long_budget(params):
+            break  # matches too rare for a longer walk to fill the window
+    sql, args = plan.indexed(params, horizon=horizon, ascending=ascending)
+    found_rows = await pool.fetch(sql, *args, timeout=query_timeout)
+    if horizon is None:
+        return list(found_rows)
+    # Whether the head is provisional was seen by the walk's statement; carry it over.
+    hidden = bool(rows and rows[0]["hidden"])
+    out: list[Mapping[str, Any]] = [
+        {"id": r["id"], "xid": r["xid"], "keep": r["keep"], "hidden": hidden} for r in found_rows
+    ]
+    return out or [{"id": None, "xid": None, "keep": None, "hidden": hidden}]
 
 
 async def feed_page(
@@ -229,8 +166,7 @@ async def feed_page(
     """
     # The horizon first, in its own statement: the page's snapshot must be taken after it.
     horizon = await ingest_horizon(pool) if ingestion else None
-    sql, args = _ids_query(params, horizon=horizon, ascending=ascending)
-    scanned = await pool.fetch(sql, *args, timeout=query_timeout)
+    scanned = await _scan(pool, params, horizon, ascending, query_timeout)
     hidden = bool(scanned and "hidden" in scanned[0] and scanned[0]["hidden"])
     if ingestion:
         scanned = [r for r in scanned if r["id"] is not None]
@@ -241,7 +177,7 @@ async def feed_page(
     chosen = kept[: params.limit]
     if len(kept) > params.limit:
         consumed = chosen[-1]
-    elif filtered and len(scanned) == FILTER_WINDOW:
+    elif filtered and len(scanned) == plan.window(params):
         consumed = scanned[-1]  # the window ran out before the page filled: go on from there
     else:
         consumed = None
@@ -276,21 +212,22 @@ async def empty_feed_date(
     (whatever the feed's other filters), else when the source catalogue was first loaded into
     this database, else when the database was set up. Never a render-time stamp: replicas must
     render the same bytes, and never the epoch, which validators call implausible."""
-    arg = _Args()
-    where = [
-        f"EXISTS (SELECT 1 FROM article_regions x WHERE x.article_id = a.id AND x.region = {arg(r)})"
-        for r in params.regions
-    ] + [
-        f"EXISTS (SELECT 1 FROM article_topics x WHERE x.article_id = a.id AND x.topic = {arg(t)})"
-        for t in params.topics
-    ]
-    if params.source:
-        where.append(f"a.source_id = {arg(params.source)}")
-    news = "SELECT max(a.changed_at) FROM articles a" + (
-        " WHERE " + " AND ".join(where) if where else ""
-    )
+    arg = plan.Args()
+    scope = plan.scope(params)
+    if scope:
+        # The newest changes first, until one of the scope's articles turns up; a scope with
+        # no recent change is answered by the facets index instead of a walk to the end.
+        wanted = arg(scope)
+        news = (
+            "coalesce((SELECT w.changed_at FROM (SELECT changed_at, facets FROM articles"
+            f" ORDER BY changed_at DESC LIMIT {plan.WALK_BUDGET}) w"
+            f" WHERE w.facets @> {wanted}::text[] LIMIT 1),"
+            f" (SELECT max(changed_at) FROM articles WHERE facets @> {wanted}::text[]))"
+        )
+    else:
+        news = "(SELECT max(changed_at) FROM articles)"
     stamp: datetime = await pool.fetchval(
-        f"SELECT coalesce(({news}), (SELECT min(created_at) FROM sources),"
+        f"SELECT coalesce({news}, (SELECT min(created_at) FROM sources),"
         " (SELECT min(applied_at) FROM schema_migrations))",
         *arg.values,
         timeout=query_timeout,

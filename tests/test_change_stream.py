@@ -282,7 +282,9 @@ async def test_articles_stored_before_the_migration_open_the_stream(pg_server_ds
             for migration in migrations[:4]:
                 await conn.execute(migration.sql)
         await add_source(db, "src-full")
-        ids = [await insert(db, Art(f"Lama {i}", source="src-full")) for i in range(3)]
+        ids = [
+            await insert(db, Art(f"Lama {i}", source="src-full"), facets=False) for i in range(3)
+        ]
         async with db.acquire() as conn, conn.transaction():
             await conn.execute(migrations[4].sql)
         rows = await db.fetch(

@@ -15,6 +15,7 @@ import asyncpg
 from aiohttp import web
 
 from config.settings import Settings, load_settings
+from database.facets import facets as article_facets
 from feeds.app import make_app
 from tests.conftest import free_port
 
@@ -73,16 +74,19 @@ class Art:
 _INSERT = """
 INSERT INTO articles (identity, url, canonical_url, source_id, title, summary, text, authors,
     published_at, date_source, updated_at, lang, image, image_caption, region, regency, topics,
-    related, content_hash, duplicate_of)
+    related, content_hash, duplicate_of, facets)
 VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, 'meta', $9, $10, $11, $12, $13, $14, $15, $16,
-    md5($1), $17)
+    md5($1), $17, $18)
 RETURNING id
 """
 _counter = [0]
 
 
-async def insert(conn: asyncpg.Connection | asyncpg.Pool, art: Art, *, notify: bool = True) -> int:
-    """Store one article with its links (in the caller's transaction when given a connection)."""
+async def insert(
+    conn: asyncpg.Connection | asyncpg.Pool, art: Art, *, notify: bool = True, facets: bool = True
+) -> int:
+    """Store one article with its links (in the caller's transaction when given a connection);
+    `facets=False` for a schema from before migration 0009."""
     _counter[0] += 1
     url = art.url or f"https://{art.source}.example/berita/{_counter[0]}/artikel-{_counter[0]}"
     province = next((r for r in art.regions if "/" not in r), None)
@@ -91,7 +95,7 @@ async def insert(conn: asyncpg.Connection | asyncpg.Pool, art: Art, *, notify: b
         url, url, art.source, art.title, art.summary, art.text, list(art.authors),
         art.published_at, art.updated_at, art.lang, art.image, art.image_caption, province,
         regency, list(art.topics), [{"title": t, "url": u} for t, u in art.related],
-        art.duplicate_of,
+        art.duplicate_of, article_facets(art.regions, art.topics, art.source) if facets else None,
     )  # fmt: skip
     if isinstance(conn, asyncpg.Pool):
         async with conn.acquire() as c, c.transaction():
@@ -100,7 +104,11 @@ async def insert(conn: asyncpg.Connection | asyncpg.Pool, art: Art, *, notify: b
 
 
 async def _insert(conn: asyncpg.Connection, art: Art, args: tuple[Any, ...], notify: bool) -> int:
-    article_id: int = await conn.fetchval(_INSERT, *args)
+    if args[-1] is None:  # a schema from before the facets (migration 0009)
+        sql = _INSERT.replace(", facets)", ")").replace(", $18)", ")")
+        article_id: int = await conn.fetchval(sql, *args[:-1])
+    else:
+        article_id = await conn.fetchval(_INSERT, *args)
     for key in art.regions:
         await conn.execute(
             "INSERT INTO article_regions (article_id, region, reason, published_at)"

@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 
+from database.facets import facets
 from database.records import ArticleRecord
 from ingestor.store.changes import prune_changes
 from ingestor.store.clusters import NOTIFY_CHANNEL, Dedupe, Verdicts, join_cluster, judge
@@ -59,9 +60,9 @@ _INSERT_ARTICLE = """
 INSERT INTO articles (identity, url, canonical_url, source_id, title, summary, text, authors,
     published_at, published_raw, date_source, updated_at, first_seen_at, lang, image,
     image_caption, section, tags, place, region, regency, topics, related, provenance,
-    content_hash, simhash, dateline_province, checked_at)
+    content_hash, simhash, dateline_province, facets, checked_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-    $20, $21, $22, $23, $24, $25, $26, $27, $13)
+    $20, $21, $22, $23, $24, $25, $26, $27, $28, $13)
 ON CONFLICT (identity) DO NOTHING
 RETURNING id
 """
@@ -89,8 +90,14 @@ def _article_args(item: StoredArticle) -> tuple[Any, ...]:
         item.first_seen_at, r.lang, r.image, r.image_caption, r.section, list(r.tags), r.place,
         r.region, r.regency, list(r.topics),
         [{"title": x.title, "url": x.url} for x in r.related], dict(r.provenance),
-        r.content_hash, item.simhash, item.dateline_province,
+        r.content_hash, item.simhash, item.dateline_province, _facets(item),
     )  # fmt: skip
+
+
+def _facets(item: StoredArticle) -> list[str]:
+    """The facet tokens of the links `_link` writes (the feeds' index of regions and topics)."""
+    regions, topics = (key for key, _ in item.regions), (slug for slug, _, _ in item.topics)
+    return facets(regions, topics, item.source_id)
 
 
 async def _notify(conn: asyncpg.Connection, items: Sequence[StoredArticle]) -> None:
@@ -222,7 +229,7 @@ async def update_article(pool: asyncpg.Pool, article_id: int, item: StoredArticl
                 image_caption = $7, section = $8, tags = $9, related = $10, provenance = $11,
                 previous_hashes = previous_hashes || content_hash, content_hash = $12,
                 simhash = $13, updated_at = COALESCE($14, now()), checked_at = now(),
-                topics = $15, regency = $16, region = $17,
+                topics = $15, regency = $16, region = $17, facets = $18,
                 -- Feed entries show a correction as updated: at the page's own date when it
                 -- moved past what the entry showed, else when Warta saw the change.
                 revised_at = CASE WHEN $14 > coalesce(revised_at, updated_at, published_at)
@@ -233,7 +240,7 @@ async def update_article(pool: asyncpg.Pool, article_id: int, item: StoredArticl
             article_id, r.title, r.summary, r.text, list(r.authors), r.image, r.image_caption,
             r.section, list(r.tags), [{"title": x.title, "url": x.url} for x in r.related],
             dict(r.provenance), r.content_hash, item.simhash, r.updated_at, list(r.topics),
-            r.regency, r.region,
+            r.regency, r.region, _facets(item),
         )  # fmt: skip
         if changed is None:
             return False
