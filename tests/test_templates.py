@@ -166,16 +166,13 @@ async def _learn_and_relearn(
     assert await show_source(settings, sources, sources[0], as_json=False) == 0
 
 
-
 def _story_page(i: int) -> str:
     story = "".join(
         f"<p>Paragraf {k} berita nomor {i}: warga desa {i} menanam padi baru di sawah {k} "
         f"bersama penyuluh pertanian kabupaten, panen diharapkan naik tahun ini.</p>"
         for k in range(8)
     )
-    notice = (
-        "<p>Langganan kami untuk membaca semua artikel premium tanpa batas setiap hari.</p>"
-    )
+    notice = "<p>Langganan kami untuk membaca semua artikel premium tanpa batas setiap hari.</p>"
     return (
         f"<html><head><title>Berita {i}</title></head><body><nav><a href='/'>Beranda</a></nav>"
         f"<h1>Berita {i}</h1><div class='story'>{story}</div><div class='box'>{notice}</div>"

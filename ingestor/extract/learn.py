@@ -39,7 +39,7 @@ _BYLINE = re.compile(
     re.IGNORECASE,
 )
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_TIGHT = 0.85  # a container holding this share of the best score is tight enough
+_TIGHT = 0.95  # a container holding this share of the best score is tight enough
 _SAME_PAGE = 0.5  # pages sharing this share of their long lines are one story twice
 _MAX_LINE = 80  # date lines and bylines are short
 _MAX_TITLE = 300
