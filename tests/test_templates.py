@@ -192,3 +192,26 @@ def test_template_body_that_disagrees_with_the_page_falls_back_to_generic() -> N
     record = extract_article(_story_page(2), url, fetched_at=NOW, template=right)
     assert record.provenance["text"] == "template"
     assert body_agrees("a b c", "") and not body_agrees("a b c d", "a x y z")
+
+
+def test_word_level_tags_that_repeat_are_never_learned_as_removals() -> None:
+    """A dash in a <span> repeats on every page; removing it would glue the words around it."""
+    pages = []
+    for i in range(3):
+        story = "".join(
+            f"<p>Kalimat {k} cerita {i} tentang banjir<span class='dash'>—</span>dan warga "
+            f"kampung {i} yang mengungsi ke balai desa nomor {k} sejak pagi.</p>"
+            f"<div class='ad'><p>Iklan tetap sama di setiap halaman situs ini.</p></div>"
+            for k in range(6)
+        )
+        pages.append(
+            (
+                f"http://example.test/berita/{i}",
+                f"<html><head><title>Cerita {i}</title></head><body><h1>Cerita {i}</h1>"
+                f"<div class='story'>{story}</div></body></html>",
+            )
+        )
+    template = learn_template(pages)
+    assert template is not None and template.body
+    assert "div.ad" in " ".join(template.remove)
+    assert not any("dash" in sel for sel in template.remove)
