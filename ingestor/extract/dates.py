@@ -26,7 +26,7 @@ class ParsedDate:
 
 
 # Indonesian and English first; then the other languages real pages showed (German, French,
-# Spanish, Portuguese, Italian, Dutch).
+# Spanish, Portuguese, Italian, Dutch; Russian, Ukrainian and Arabic below).
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
     1: ("januari", "january", "jan", "januar", "janvier", "janv", "enero", "janeiro", "gennaio"),
     2: (
@@ -88,7 +88,39 @@ _MONTH_NAMES: dict[int, tuple[str, ...]] = {
         "dicembre",
     ),
 }
+# Russian and Ukrainian date lines use the genitive: "15 августа 2016", "3 березня 2020".
+_CYRILLIC = (
+    ("января", "січня"),
+    ("февраля", "лютого"),
+    ("марта", "березня"),
+    ("апреля", "квітня"),
+    ("мая", "травня"),
+    ("июня", "червня"),
+    ("июля", "липня"),
+    ("августа", "серпня"),
+    ("сентября", "вересня"),
+    ("октября", "жовтня"),
+    ("ноября", "листопада"),
+    ("декабря", "грудня"),
+)
 _MONTHS = {name: num for num, names in _MONTH_NAMES.items() for name in names}
+# Arabic as Egyptian and Gulf newsrooms print it: "الأربعاء، 07 أكتوبر 2020".
+_ARABIC = (
+    ("يناير",),
+    ("فبراير",),
+    ("مارس",),
+    ("أبريل", "ابريل", "إبريل"),
+    ("مايو",),
+    ("يونيو", "يونية"),
+    ("يوليو", "يولية"),
+    ("أغسطس", "اغسطس"),
+    ("سبتمبر",),
+    ("أكتوبر", "اكتوبر"),
+    ("نوفمبر",),
+    ("ديسمبر",),
+)
+_MONTHS |= {name: num for num, names in enumerate(_CYRILLIC, 1) for name in names}
+_MONTHS |= {name: num for num, names in enumerate(_ARABIC, 1) for name in names}
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 _HOURS = {"wib": 7, "wita": 8, "wit": 9, "est": -5, "edt": -4, "cst": -6, "cdt": -5}
@@ -107,7 +139,8 @@ _DMY_TEXT = re.compile(
 _MDY_TEXT = re.compile(
     rf"(?<![a-z])({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)"
 )
-_DMY_NUM = re.compile(r"(?<![\d/.\-])(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})(?!\d)")
+# German print also spaces its dots: "4. 2. 2022".
+_DMY_NUM = re.compile(r"(?<![\d/.\-])(\d{1,2})([/.\-]|\.\s)(\d{1,2})\2(\d{4})(?!\d)")
 _TIME = re.compile(
     r"(?<![\d.:])(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?![\d])\s*(a\.?m\.?|p\.?m\.?)?(?![a-z])"
 )

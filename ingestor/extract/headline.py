@@ -21,10 +21,13 @@ _BYLINE_LABEL = re.compile(
 )
 _DATEISH = re.compile(r"\b(?:19|20)\d\d\b|\blalu\b|\bago\b", re.IGNORECASE)
 _LEAF_TAGS = frozenset(
-    {"span", "div", "p", "small", "li", "em", "strong", "font", "abbr", "a", "b"}
+    {"span", "div", "p", "small", "li", "em", "strong", "font", "abbr", "a", "b", "dd", "td", "i"}
+    | {"h3", "h4", "h5", "h6"}  # a bare "<h5>23.01.2019</h5>" over or under the headline
 )
 _MAX_DATE_TEXT = 100
 _MAX_LOOSE_TEXT = 60
+_MAX_DATE_SCRIPT = 120
+_STAMPS = 3
 _MAX_BYLINE = 100
 _RELATIVE = re.compile(r"\b(?:lalu|ago|kemarin|yesterday|today|hari ini)\b", re.IGNORECASE)
 _TEASER_LINK = 20  # characters of link text: another story's headline, not a "more" button
@@ -47,8 +50,11 @@ _DATE_META = frozenset(
     | {"publish_date", "publish-date", "dc.date", "dc.date.issued", "dcterms.created", "date"}
     | {"sailthru.date", "parsely-pub-date", "publication_date", "dcterms.date"}
 )
+_RANGE = re.compile(r"(?<![\d.])\d{1,2}\.(?:\d{1,2}\.)?\s*(?:[-–—]|bis)\s*\d{1,2}\.")
 _NOT_TEXT = frozenset({"script", "style", "noscript", "template", "head", "title", "option"})
 _NEVER_FURNITURE = frozenset({"html", "body", "main", "article"})
+_ARTICLE_BOX = frozenset({"aside"})
+_SIDEBAR = frozenset({"sidebar"})
 _LAYOUT_WORDS = frozenset({"layout", "wrap", "wrapper", "container", "has", "with", "columns"})
 _FULL_DATE = re.compile(
     r"\b(?:19|20)\d\d[-/.]\d\d?[-/.]\d\d?|\b\d\d?[-/.]\d\d?[-/.](?:19|20)\d\d\b"
@@ -106,10 +112,17 @@ def page_dates(area: Any) -> list[str]:
     if not ancestors or any(parse_date(t, tz=UTC, now=_LATEST) is not None for t in found):
         return found
     if _dated_in_metadata(ancestors[-1]):
-        return found  # JSON-LD or a meta tag dates the page: no need to comb the whole page
+        # JSON-LD or a meta tag dates the page: no need to comb the whole page. Its first
+        # machine-readable times still come along: a UTC stamp's local form is often one
+        # (<time datetime="2023-11-08 18:09:55">), and the picker keeps the metadata's instant.
+        stamps = ancestors[-1].xpath("//time/@datetime")[:_STAMPS]
+        return list(dict.fromkeys([*found, *(_norm(s) for s in stamps if s.strip())]))
     level = {el: i for i, el in enumerate(ancestors)}
     ranked = []
-    for order, (kind, el, text) in enumerate(_dates_in(ancestors[-1], wide=True)):
+    # The blocks holding the headline are the story's, whatever their class says
+    # ("mainwrap sidebar", "sidebar_content": a layout beside a sidebar, not one).
+    holders = frozenset(ancestors) | {area}
+    for order, (kind, el, text) in enumerate(_dates_in(ancestors[-1], wide=True, keep=holders)):
         rank = _nearness(el, area, level)
         if rank is not None:
             ranked.append((kind, rank, order, text))
@@ -142,23 +155,40 @@ def _nearness(el: Any, area: Any, level: dict[Any, int]) -> int | None:
     return None
 
 
-def _dates_in(top: Any, *, wide: bool) -> list[tuple[int, Any, str]]:
+def _dates_in(
+    top: Any, *, wide: bool, keep: frozenset[Any] = frozenset()
+) -> list[tuple[int, Any, str]]:
     """(0 for named, 1 for loose; element; text) of each date-looking text under `top`."""
     named: list[tuple[int, Any, str]] = []
     loose: list[tuple[int, Any, str]] = []
     stack = [top]
+    total: int | None = None
     while stack:
         el = stack.pop()
         if not isinstance(el.tag, str):
+            # Text after a commented-out tag: "<!--span>mail</span--> 2020-03-04 16:52:59".
+            value = _norm(el.tail)
+            if value and len(value) <= _MAX_LOOSE_TEXT and _FULL_DATE.search(value):
+                loose.append((1, el, value))
             continue
-        if wide and el is not top and _is_furniture(el):
-            continue
+        if wide and el is not top and el not in keep and _is_furniture(el):
+            # A "sidebar" class on the block holding most of the page is a layout flag
+            # (<div class="mainwrap sidebar">), not a sidebar.
+            if total is None:
+                total = len(top.text_content())
+            if len(el.text_content()) * 2 < total:
+                continue
         stack.extend(reversed(el))
         names = f"{el.get('class', '')} {el.get('id', '')} {el.get('property', '')}"
         if el.tag == "time" or _DATE_NAMES.search(names):
             value = _machine_date(el) or _norm(el.text_content())
             if value and len(value) <= _MAX_DATE_TEXT:
                 named.append((0, el, value))
+        elif el.tag == "script":
+            # Old CMSs write the date line from a script: <script>showDate("2020/04/17 01:43")</script>.
+            code = el.text or ""
+            if len(code) <= _MAX_DATE_SCRIPT and (m := _FULL_DATE.search(code)):
+                loose.append((1, el, m[0]))
         elif el.tag in _LEAF_TAGS or (wide and el.tag not in _NOT_TEXT):
             # An unlabelled info line ("Rabu, 1 Mei 2024 08:00 WIB" in a bare span), or the
             # first line of a block ("<p>Veröffentlicht am 16.08.2019<br>Dauer ...").
@@ -172,8 +202,9 @@ def _dates_in(top: Any, *, wide: bool) -> list[tuple[int, Any, str]]:
             value = _norm(el.tail)
             if value and len(value) <= _MAX_LOOSE_TEXT and _FULL_DATE.search(value):
                 loose.append((1, el, value))
-    # An update line ("Letzte Änderung: 31.10.2023", class="updated") is not the publication.
-    both = sorted(named + loose, key=_is_update)
+    # An update line ("Letzte Änderung: 31.10.2023", class="updated") is not the publication,
+    # and a range ("14. - 20. Januar 2022", "12.10. - 15.10.2023") is an event's or a report's.
+    both = sorted((h for h in named + loose if not _RANGE.search(h[2])), key=_is_update)
     # Far from the headline "3 jam lalu" dates a teaser, not this story.
     return [hit for hit in both if not _RELATIVE.search(hit[2])] if wide else both
 
@@ -208,13 +239,19 @@ def _is_furniture(el: Any) -> bool:
     if el.tag == "header":
         # The site's header prints today's date; an article's own header prints its date.
         return not any(up.tag == "article" for up in el.iterancestors())
-    if el.tag in _FURNITURE_TAGS:
-        return True
     if el.tag in _NEVER_FURNITURE:
         return False  # <body class="nav-no-loaded">: page state, not navigation
-    words = name_words(el)
+    words = el.tag in _FURNITURE_TAGS or bool(name_words(el) & _FURNITURE_WORDS)
+    if not words:
+        return False
     # "layoutTwoColumnsRightSidebar", "content-sidebar-wrap": a page layout, not a sidebar.
-    return bool(words & _FURNITURE_WORDS) and not words & _LAYOUT_WORDS
+    if el.tag not in _FURNITURE_TAGS and name_words(el) & _LAYOUT_WORDS:
+        return False
+    # An <aside> or "sidebar" inside the story's own <article> is its fact box (date, category,
+    # tags); teaser items in it are still skipped one by one as linked list items.
+    if el.tag in _ARTICLE_BOX or _SIDEBAR & name_words(el):
+        return not any(up.tag == "article" for up in el.iterancestors())
+    return True
 
 
 def page_bylines(area: Any) -> list[str]:

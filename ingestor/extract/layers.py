@@ -18,7 +18,7 @@ from ingestor.extract.headline import headline_area, headline_element, page_byli
 from ingestor.extract.jsonld import JsonLdArticle
 from ingestor.extract.merge import Partial
 from ingestor.extract.meta import PageMeta
-from ingestor.extract.pubdate import Candidate, url_date
+from ingestor.extract.pubdate import Candidate, lead_date, url_date
 from ingestor.extract.rules import read_rules
 from ingestor.extract.titles import clean_title
 from ingestor.sources import SiteRules
@@ -167,13 +167,16 @@ def area_layer(root: Any, title: str | None) -> Partial:
 
 
 def body_layers(body: BodyResult) -> list[Partial]:
-    """The first paragraph as a summary and the body's figure caption; the credit footer's writers."""
+    """The first paragraph as a summary, a date opening it, the body's figure caption; the credit
+    footer's writers."""
+    lead = lead_date(body.paragraphs)
     return [
         Partial(
             layer="body",
             summary=body.paragraphs[0] if body.paragraphs else None,
             image_caption=body.caption,
         ),
+        Partial(layer="lead", label="page", dates=(Candidate(lead, "page"),) if lead else ()),
         Partial(layer="footer", authors=body.footer.authors if body.footer is not None else ()),
     ]
 

@@ -48,7 +48,7 @@ class Partial:
 # before the headline-area guesses; the feed only fills what the page leaves empty.
 ORDER: dict[str, tuple[str, ...]] = {
     "title": ("rules", "jsonld", "meta", "microdata", "template", "heading", "doctitle", "feed"),
-    "dates": ("rules", "jsonld", "meta", "microdata", "template", "area", "feed", "url"),
+    "dates": ("rules", "jsonld", "meta", "microdata", "template", "area", "feed", "url", "lead"),
     "updated": ("jsonld", "meta", "microdata"),
     "authors": ("rules", "jsonld", "meta", "microdata", "template", "area", "footer"),
     "summary": ("jsonld", "meta", "feed", "body"),

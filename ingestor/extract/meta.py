@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
+
 __all__ = ["PageMeta", "read_meta"]
 
 # The microdata properties the record can use; everything else on the page is ignored.
@@ -17,9 +19,12 @@ _MICRODATA = frozenset(
 # "published_at", "publication_date = '2020-12-06 00:15'". Only a full date after such a key.
 _SCRIPT_DATE = re.compile(
     r"""["']?(?:datePublished|published_?at|publish_?date|publication_?date|pubDate|createdAt"""
-    r"""|dateCreated|firstPublished\w*)["']?\s*[:=]\s*["']((?:19|20)\d\d-\d\d-\d\d[^"']{0,30})["']"""
+    r"""|dateCreated|firstPublished\w*|first-publication|publishedFirst|created_at)["']?\s*[:=]\s*["']((?:19|20)\d\d-\d\d-\d\d[^"']{0,30})["']"""
 )
 _SCRIPT_KEYS = ("ublish", "ublication", "pubDate", "reated", "irstPublished")
+# Blog engines (Movable Type, goo, TypePad) print a trackback RDF block inside an HTML comment:
+# <!-- <rdf:Description ... dc:date="2020-07-03T17:16:22+09:00" /> -->.
+_RDF_DATE = re.compile(r'dc:date="((?:19|20)\d\d-\d\d-\d\d[^"]{0,30})"')
 _SCRIPT_SCAN = 200_000  # characters of one script searched; state blobs can be megabytes
 
 
@@ -54,9 +59,13 @@ def read_meta(root: Any) -> PageMeta:
     script_dates: list[str] = []
     canonical: str | None = None
     title: str | None = None
-    for el in root.iter("meta", "link", "script", "title"):
+    for el in root.iter("meta", "link", "script", "title", etree.Comment):
         tag = el.tag
-        if tag == "meta":
+        if tag is etree.Comment:
+            text = el.text or ""
+            if "dc:date" in text and "rdf:" in text and (m := _RDF_DATE.search(text)):
+                meta.setdefault("dc.date", m[1])
+        elif tag == "meta":
             content = _clean(el.get("content"))
             if content is None:
                 continue
