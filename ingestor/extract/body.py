@@ -76,7 +76,7 @@ def extract_body(
 
 
 def _result(body: Body, method: str, title: str, now: datetime) -> BodyResult:
-    paragraphs = _drop_furniture(list(body.paragraphs), title, now)
+    paragraphs = _drop_dangling(_drop_furniture(list(body.paragraphs), title, now))
     return BodyResult(tuple(paragraphs), body.related, body.footer, body.caption, method)
 
 
@@ -91,6 +91,22 @@ def _drop_furniture(paragraphs: list[str], title: str, now: datetime) -> list[st
             paragraphs[0] = "\n".join(lines)
             break
         paragraphs.pop(0)
+    return paragraphs
+
+
+_LABEL_MAX = 80
+
+
+def _drop_dangling(paragraphs: list[str]) -> list[str]:
+    """Closing labels whose content was cleaned away ("Kontakt:", "Weitere Informationen:")."""
+    while paragraphs:
+        lines = paragraphs[-1].split("\n")
+        while lines and len(lines[-1]) < _LABEL_MAX and lines[-1].rstrip().endswith(":"):
+            lines.pop()
+        if lines:
+            paragraphs[-1] = "\n".join(lines)
+            break
+        paragraphs.pop()
     return paragraphs
 
 

@@ -55,6 +55,23 @@ _BOILERPLATE = re.compile(
     r"|^\(\s*[\w-]+\.(?:com|co\.id|co|id)\s*/[^)]{1,60}\)$",  # tribun's "(Banjarmasinpost.co.id/Name)"
     re.IGNORECASE,
 )
+# Picture credits left in the text when the picture is gone: "Foto: Name", "Titelbild: Agency",
+# "Name, photo: Archive", "(Credit: Name / Agency)", "... © AFP / Name". Short lines only.
+_CREDIT_LINE = re.compile(
+    r"^\W*(?:fotos?|photos?|bild|titelbild|beitragsbild|copyright|crédits? photos?|credits?"
+    r"|image|quelle)\s*:|(?:,|\()\s*(?:fotos?|photos?|credits?)\s*:",
+    re.IGNORECASE,
+)
+_CREDIT_MAX = 100
+_CAPTION_MAX = 250  # a caption ending in "| © Agency / Name" is longer than a bare credit
+# Captions of figures gone from the text ("Abbildung 8: ...", "Fig. 2: ..."), and lines that
+# point to another story ("Vea también: <title>", "Siehe auch: ..."), up to _CAPTION_MAX.
+_CAPTION_LINE = re.compile(
+    r"^\W*(?:abbildung|abb\.|figure|fig\.|grafik|image illustrative)\s*\d*\s*:"
+    r"|^\W*(?:vea también|mira|mire|lee también|leia também|veja também|lesen sie auch"
+    r"|siehe auch|see also|read more|related coverage)\s*:",
+    re.IGNORECASE,
+)
 _LINK_LINE_SHARE = 0.8
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
@@ -96,12 +113,17 @@ def clean_body(
         paragraphs.extend(_segment(container))
     related: list[Related] = []
     kept: list[str] = []
+    label = False  # whether the last kept paragraph is a short heading-like line
     for para in paragraphs:
-        lines = clean_lines(
-            [(normalize_text("".join(line.text)), line.links) for line in para], related, footers
-        )
+        raw = [(normalize_text("".join(line.text)), line.links) for line in para]
+        lines = clean_lines(raw, related, footers)
         if lines:
             kept.append("\n".join(lines))
+            label = _is_label(kept[-1])
+        elif label and any(links for _, links in raw):
+            # The heading of a list of links dropped above ("Weitere Themen", "Veja também").
+            kept.pop()
+            label = False
     # Only web links are related stories; a javascript: or malformed href is dropped.
     links = ((r.title, absolute_url(base_url, r.url)) for r in related)
     absolute = (Related(title, url) for title, url in links if url is not None)
@@ -124,11 +146,29 @@ def clean_lines(
             footer = parse_footer(text)
             if footer is not None:
                 footers.append(footer)
-        elif _NOTICE.search(text) or _BOILERPLATE.search(text) or _all_links(text, links):
-            continue
-        else:
+        elif not _is_noise(text, links):
             kept.append(text)
     return kept
+
+
+_LABEL_MAX = 60
+
+
+def _is_label(text: str) -> bool:
+    """One short line that is not a sentence: a heading or a label."""
+    return len(text) < _LABEL_MAX and "\n" not in text and not text.endswith(_SENTENCE_END)
+
+
+_SENTENCE_END = (".", "!", "?", '"', "”", "»", ")", "…")
+
+
+def _is_noise(text: str, links: list[tuple[str, str]]) -> bool:
+    """A notice, a boilerplate line, a line of links or a picture credit."""
+    if _NOTICE.search(text) or _BOILERPLATE.search(text) or _all_links(text, links):
+        return True
+    if len(text) < _CAPTION_MAX and ("©" in text or _CAPTION_LINE.search(text)):
+        return True
+    return len(text) < _CREDIT_MAX and _CREDIT_LINE.search(text) is not None
 
 
 def _all_links(text: str, links: list[tuple[str, str]]) -> bool:
@@ -172,6 +212,7 @@ def _segment(container: Any) -> list[list[_Line]]:
     lines: list[_Line] = []
     line = _Line([], [])
     breaks = 0
+    href: str | None = None  # set inside a link that wraps blocks: its text is link text
 
     def end_line() -> None:
         nonlocal line
@@ -191,11 +232,13 @@ def _segment(container: Any) -> list[list[_Line]]:
         nonlocal breaks
         if text:
             line.text.append(text)
+            if href is not None:
+                line.links.append((text, href))
             if text.strip():
                 breaks = 0
 
     def walk(el: Any) -> None:
-        nonlocal breaks
+        nonlocal breaks, href
         tag = el.tag
         if tag == "br":
             breaks += 1
@@ -209,10 +252,16 @@ def _segment(container: Any) -> list[list[_Line]]:
                 end_paragraph()
             elif tag in ("td", "th"):
                 add(" ")
+            # A link wrapping blocks (<a><h3>Title</h3><p>Teaser</p></a>): its lines are links.
+            wraps = href is None and tag == "a" and bool(el.get("href")) and _holds_block(el)
+            if wraps:
+                href = el.get("href")
             add(el.text)
             for child in el:
                 walk(child)
-            if tag == "a" and el.get("href"):
+            if wraps:
+                href = None
+            elif tag == "a" and el.get("href") and href is None:
                 line.links.append((el.text_content(), el.get("href")))
             if block:
                 end_paragraph()
@@ -223,6 +272,10 @@ def _segment(container: Any) -> list[list[_Line]]:
         walk(child)
     end_paragraph()
     return paragraphs
+
+
+def _holds_block(el: Any) -> bool:
+    return any(isinstance(d.tag, str) and d.tag in _BLOCK_TAGS for d in el.iterdescendants())
 
 
 def _merge(footers: list[Footer]) -> Footer | None:

@@ -19,6 +19,8 @@ _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "butto
 _SKIP_TAGS |= {"rt", "rp", "textarea", "iframe"}  # ruby readings are not part of the sentence
 _FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "menu", "dialog"})
 _NEVER_FURNITURE = frozenset({"html", "body", "main", "article"})
+_STORY_TAGS = frozenset({"main", "article"})
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # Whole words of class and id names ("read" must not hit "breadcrumb", "tag" not "instagram").
 # Trusted at any size: comment threads are long prose with few links, and only their name
 # gives them away.
@@ -27,9 +29,8 @@ _ANY_SIZE_WORDS = frozenset(
     | {"commentlist", "comentarios", "commentaires", "komentarze", "reactions", "replies"}
     # Never the story either, however long: lists of other stories, sign-up and share boxes.
     | {"related", "terkait", "newsletter", "sharedaddy"}
-    | {"rating", "ratings", "promotion", "nextstory", "postmetadata", "appstores", "saboxplugin"}
-    | {"modal", "popup", "login", "signup", "registration", "cookie", "cookies", "consent"}
-    | {"offcanvas", "lightbox"}
+    | {"rating", "ratings", "nextstory", "postmetadata", "appstores", "saboxplugin"}
+    | {"popup", "login", "signup", "registration", "cookie", "cookies", "consent"}
 )
 FURNITURE_WORDS = _ANY_SIZE_WORDS | frozenset(
     {"sidebar", "widget", "widgets", "related", "terkait", "popular", "populer", "trending"}
@@ -40,6 +41,10 @@ FURNITURE_WORDS = _ANY_SIZE_WORDS | frozenset(
     | {"teasers", "outbrain", "taboola", "sponsored", "masthead", "meta", "info", "byline"}
     | {"author", "authors", "tag", "tags", "print", "toolbar", "tools", "pager", "dateline"}
     | {"caption", "captions", "bildunterschrift", "credit", "credits", "copyright", "promobox"}
+    # Also names of whole-page wrappers ("offcanvas-wrapper", "modal-enabled"): trusted only on
+    # small or linked blocks. ("lightbox" is no furniture word: it is a hook making a story's
+    # pictures zoomable, as in "js-lightbox-gallery".)
+    | {"offcanvas", "modal", "promotion"}
 )
 # Fused names start with these: "relatedposts", "sharebar", "commentlist", "advertising".
 _FURNITURE_STEMS = (
@@ -106,21 +111,37 @@ def is_furniture(el: Any, tag: str) -> bool:
     if tag in _NEVER_FURNITURE:
         return False
     if tag in _FURNITURE_TAGS:
-        return True
+        # An article's own header holds its lead ("header > p.lead"); the page's header is furniture.
+        return tag != "header" or not any(a.tag in _STORY_TAGS for a in el.iterancestors())
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
     style = el.get("style")
     if style and "display:none" in style.replace(" ", "").lower():
         return True
-    words = name_words(el)
+    cls = el.get("class")
+    # A heading's id is an anchor made from its text ("nav_nur_die_folie"), not a role.
+    verdict = _name_verdict(cls, None if tag in _HEADINGS else el.get("id"))
+    if verdict is not None:
+        return verdict
+    length = len(el.text_content())
+    return length <= _FURNITURE_MAX_TEXT or link_density(el, length) >= _FURNITURE_MIN_LINKS
+
+
+@lru_cache(maxsize=4096)
+def _name_verdict(cls: str | None, ident: str | None) -> bool | None:
+    """What class and id alone say: furniture (True), not (False), or ask the size (None)."""
+    # Cached: a page repeats a few class strings on hundreds of elements, and this runs on all.
+    if not cls and not ident:
+        return False
+    names = f"{_TAXONOMY_CLASS.sub(' ', cls) if cls and '-' in cls else cls or ''} {ident or ''}"
+    words = _words(names)
     if words & _ANY_SIZE_WORDS:
         return not is_body_name(words)
     if not any(w in FURNITURE_WORDS or w.startswith(_FURNITURE_STEMS) for w in words):
         return False
     if words & _LAYOUT_WORDS and any(w.startswith("sidebar") for w in words):
         return False  # "content-sidebar-wrap", "has-sidebar": a page layout, not a sidebar
-    length = len(el.text_content())
-    return length <= _FURNITURE_MAX_TEXT or link_density(el, length) >= _FURNITURE_MIN_LINKS
+    return None
 
 
 def is_pointer(el: Any) -> bool:

@@ -96,6 +96,7 @@ def find_body(root: Any) -> list[Any]:
     best = _climb(best, furniture)
     best = _spread(best, mass, furniture, mass.get(root, 0))
     containers = _with_siblings(best, scores.get(best, best_score), scores, furniture)
+    containers = _with_twins(best, containers, mass, furniture)
     containers = _with_strays(containers, paragraphs, furniture)
     for container in containers:
         _prune(container, furniture)
@@ -170,7 +171,7 @@ def _spread(best: Any, mass: dict[Any, int], furniture: dict[Any, bool], total: 
 # A stray paragraph: long and hardly linked, within a few levels above the chosen containers.
 _STRAY_MIN = 120
 _STRAY_LINKS = 0.1
-_REGION = 6
+_REGION = 9
 
 
 def _with_strays(
@@ -230,6 +231,67 @@ def _with_siblings(
         if scores.get(sibling, 0.0) + bonus >= threshold or _continues(sibling):
             out.append(sibling)
     return out
+
+
+# A story told in repeated blocks (forum posts, a page of sections built from one template):
+# the winner's counterparts in its ancestors' twins (same tag and class) are taken in too.
+_TWIN_CLIMB = 8
+_TWIN_MIN = 80  # characters of prose a counterpart must hold
+_TWIN_LINKS = 0.3
+
+
+def _with_twins(
+    best: Any, containers: list[Any], mass: dict[Any, int], furniture: dict[Any, bool]
+) -> list[Any]:
+    """`containers` plus, in page order, the blocks at the winner's place in twin ancestors."""
+    steps: list[tuple[str, str]] = []
+    el = best
+    for _ in range(_TWIN_CLIMB):
+        parent = el.getparent()
+        if parent is None or el.tag in ("html", "body"):
+            return containers
+        cls = " ".join((el.get("class") or "").split())
+        if cls:
+            twins = [
+                s
+                for s in parent
+                if s is not el
+                and s.tag == el.tag
+                and " ".join((s.get("class") or "").split()) == cls
+            ]
+            found = [_counterpart(t, steps, mass, furniture) for t in twins]
+            if any(f is not None for f in found):
+                out: list[Any] = []
+                for child in parent:
+                    if child is el:
+                        out.extend(containers)
+                    elif child in twins:
+                        match = found[twins.index(child)]
+                        if match is not None:
+                            out.append(match)
+                return out
+        steps.append((el.tag, cls))
+        el = parent
+    return containers
+
+
+def _counterpart(
+    twin: Any, steps: list[tuple[str, str]], mass: dict[Any, int], furniture: dict[Any, bool]
+) -> Any:
+    """The block of `twin` at the winner's place (same tags and classes down), if it is prose."""
+    el = twin
+    for tag, cls in reversed(steps):
+        el = next(
+            (c for c in el if c.tag == tag and " ".join((c.get("class") or "").split()) == cls),
+            None,
+        )
+        if el is None:
+            return None
+    if furniture.get(el, True) or mass.get(el, 0) < _TWIN_MIN:
+        return None
+    if link_density(el, len(el.text_content())) > _TWIN_LINKS:
+        return None
+    return el
 
 
 def _prune(container: Any, furniture: dict[Any, bool]) -> None:

@@ -1,0 +1,140 @@
+"""Rules of the generic body finder and its cleaning, each on a small hand-written page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ingestor.extract.article import extract_article
+
+FETCHED = datetime(2026, 12, 1, tzinfo=UTC)
+URL = "https://forum.example/thread/1"
+_MENU = '<nav><a href="/">Start</a> <a href="/forum">Forum</a></nav>'
+
+
+def _post(number: int, text: str) -> str:
+    return f"""<article class="message js-post"><div class="message-user"><h4>user{number}</h4>
+<span>Beiträge: {number * 10}</span></div><div class="message-main"><div class="bbWrapper">
+{text}</div></div></article>"""
+
+
+def test_story_told_in_twin_blocks_is_taken_whole() -> None:
+    posts = [
+        "Unser Kater schläft seit Tagen nur noch auf der Heizung, frisst aber gut und spielt abends, "
+        "ist das im Winter normal, oder sollten wir zum Tierarzt gehen?",
+        "Das ist bei unseren Katzen auch so, sobald es draußen kalt wird, suchen sie die wärmsten "
+        "Plätze im Haus, und solange er frisst, würde ich mir keine Sorgen machen.",
+        "Wenn er aber abnimmt, viel trinkt oder sich anders verhält als sonst, dann lieber einmal "
+        "durchchecken lassen, gerade bei älteren Tieren lohnt sich das, meint unsere Ärztin.",
+    ]
+    html = f"""<html><body>{_MENU}<main><h1>Kater schläft nur noch</h1>
+<div class="thread">{"".join(_post(i, p) for i, p in enumerate(posts))}</div></main>
+<div class="sidebar"><a href="/a">Neue Themen im Forum für alle Katzenfreunde</a></div>
+</body></html>"""
+    record = extract_article(html, URL, fetched_at=FETCHED)
+    assert record.provenance["text"] == "generic"
+    assert record.text == "\n\n".join(posts)  # every post, in order, without user boxes
+
+
+def test_twin_blocks_that_are_link_lists_stay_out() -> None:
+    story = (
+        "Der Gemeinderat hat am Dienstag beschlossen, die alte Schule zu sanieren, statt sie "
+        "abzureißen, und dafür zwei Millionen Euro im Haushalt des nächsten Jahres eingeplant. "
+    )
+    teaser = '<div class="box"><p><a href="/t">Ein anderer Artikel über ein anderes Thema, lang genug</a></p></div>'
+    html = f"""<html><body><div class="box"><p>{story * 3}</p><p>{story}</p></div>
+{teaser * 3}</body></html>"""
+    record = extract_article(html, "https://zeitung.example/a/1", fetched_at=FETCHED)
+    assert "anderer Artikel" not in record.text
+    assert record.text.startswith(story.strip())
+
+
+def test_picture_credits_and_dangling_labels_are_dropped() -> None:
+    para = (
+        "Die Stadtwerke erneuern im Sommer die Wasserleitungen in der Altstadt, die Arbeiten "
+        "dauern nach ihren Angaben bis in den Herbst, und Anwohner werden vorab informiert."
+    )
+    html = f"""<html><body><article class="post"><div class="entry-content">
+<p>{para}</p><p>Foto: Max Mustermann</p><p>{para} Zwei.</p>
+<p>Der Bürgermeister, photo: Archiv der Stadt</p><p>{para} Drei.</p>
+<p>Abbildung 2: Der Plan der Leitungen in der Altstadt, Stand März</p>
+<p>Siehe auch: Neue Buslinie fährt ab Montag durch die Altstadt</p>
+<p>Bagger in der Altstadt am Montagmorgen, kurz nach Beginn der Arbeiten an der Leitung | © Stadtwerke / Max Muster</p>
+<p>Weitere Informationen:</p></div></article></body></html>"""
+    record = extract_article(html, "https://stadt.example/news/1", fetched_at=FETCHED)
+    assert record.text == f"{para}\n\n{para} Zwei.\n\n{para} Drei."
+
+
+def test_labels_inside_the_story_and_credits_in_sentences_are_kept() -> None:
+    para = (
+        "Im Verein trainieren inzwischen mehr als zweihundert Kinder, und die Halle ist an "
+        "jedem Nachmittag belegt, weshalb der Vorstand einen Anbau plant."
+    )
+    quote = "Die Trainerin sagte über das Foto: Es zeigt unser erstes Turnier im Jahr 1998, das wir gewonnen haben."
+    html = f"""<html><body><article class="post"><div class="entry-content">
+<p>{para}</p><p>Die Pläne im Überblick:</p><ul><li>{para} Eins.</li><li>{para} Zwei.</li></ul>
+<p>{quote}</p></div></article></body></html>"""
+    record = extract_article(html, "https://verein.example/news/2", fetched_at=FETCHED)
+    assert "Die Pläne im Überblick:" in record.text
+    assert quote in record.text
+
+
+def test_the_lead_in_an_articles_own_header_is_kept() -> None:
+    lead = (
+        "Die Landwirte im Kreis fordern mehr Geld für Blühstreifen, denn die bisherigen Prämien "
+        "decken nach ihrer Rechnung nicht einmal die Kosten für das Saatgut und die Pflege."
+    )
+    para = (
+        "Bei einem Treffen mit dem Landrat legten die Vertreter der Bauernverbände ihre Zahlen "
+        "vor, und der Landrat sagte zu, sie an das Ministerium weiterzugeben, noch vor dem Sommer."
+    )
+    html = f"""<html><body><header class="site"><a href="/">Wochenblatt</a>
+<p>Das Magazin für Landwirtschaft und ländliches Leben seit 1950</p></header>
+<main><article><header><h1>Mehr Geld für Blühstreifen</h1><p class="lead">{lead}</p></header>
+<div class="pagetext"><p>{para}</p><p>{para} Zwei.</p><p>{para} Drei.</p></div></article></main>
+</body></html>"""
+    record = extract_article(html, "https://blatt.example/a/3", fetched_at=FETCHED)
+    assert record.text.startswith(lead + "\n\n" + para)
+    assert "Magazin für Landwirtschaft" not in record.text
+
+
+def test_the_heading_of_a_dropped_link_list_goes_with_it() -> None:
+    para = (
+        "Die Volleyballerinnen aus Stuttgart gewinnen auch ihr drittes Heimspiel in Folge, "
+        "diesmal deutlich in drei Sätzen, und bleiben damit an der Spitze der Tabelle."
+    )
+    html = f"""<html><body><article class="post"><div class="entry-content">
+<p>{para}</p><h3>Nach dem Spiel</h3><p>{para} Zwei.</p>
+<h3>Weitere Themen</h3><p><a href="/a">Corona-Regeln für den Sport in Baden-Württemberg</a></p>
+<p>{para} Drei.</p></div></article></body></html>"""
+    record = extract_article(html, "https://sport.example/a/4", fetched_at=FETCHED)
+    assert record.text == f"{para}\n\nNach dem Spiel\n\n{para} Zwei.\n\n{para} Drei."
+
+
+def test_page_wrappers_and_anchor_ids_do_not_hide_the_story() -> None:
+    para = (
+        "Das Rote Kreuz unterstützt seine Partner seit Jahren bei der Vorsorge vor Dürren und "
+        "Fluten, und es will diese Arbeit nach der Konferenz in weiteren Ländern ausbauen."
+    )
+    rest = "".join(f"<p>{para} {n}.</p>" for n in range(3, 12))
+    html = f"""<html><body><div class="offcanvas-wrapper"><nav><a href="/">Start</a></nav>
+<div class="page-body"><div class="media js-lightbox-gallery"><p>{para}</p>
+<h3 id="nav_vorsorge_statt_hilfe">Vorsorge statt Nothilfe</h3><p>{para} Zwei.</p></div>
+{rest}</div></div></body></html>"""
+    record = extract_article(html, "https://hilfe.example/a/5", fetched_at=FETCHED)
+    assert record.provenance["text"] == "generic"  # a page wrapper of 2000 characters is no menu
+    assert record.text.startswith(f"{para}\n\nVorsorge statt Nothilfe\n\n{para} Zwei.\n\n")
+    assert record.text.endswith(f"{para} 11.")
+
+
+def test_teasers_whose_link_wraps_blocks_are_link_lines() -> None:
+    para = (
+        "Der Senat will über die Begnadigung erst nach der Wahl beraten, sagte sein Präsident am "
+        "Mittwoch, und verwies auf die Gutachten, die noch ausstehen, auch aus den Ländern."
+    )
+    teaser = '<a href="/b/{n}"><h3>Ein anderes Thema aus der Politik, Folge {n}</h3></a>'
+    teasers = "".join(teaser.format(n=n) for n in range(3))
+    html = f"""<html><body><article class="post"><div class="entry-content">
+<p>{para}</p><p>{para} Zwei.</p><p>Veja também:</p>{teasers}<p>{para} Drei.</p>
+</div></article></body></html>"""
+    record = extract_article(html, "https://politik.example/a/6", fetched_at=FETCHED)
+    assert record.text == f"{para}\n\n{para} Zwei.\n\n{para} Drei."
