@@ -23,7 +23,8 @@ NOTIFY_CHANNEL = "warta_articles"
 
 # Candidates for "the same story": same words exactly, or a SimHash within the search radius
 # and a publication time inside the window. The final say is the caller's pure rule. Exact
-# copies come first: near-misses of other stories must not push them past the limit.
+# copies come first, then the nearest fingerprints: near-misses of other stories (a shared
+# template, a market report of another day) must not push real copies past the limit.
 _SAME_STORY = """
 SELECT a.id, a.url, a.title, a.text, a.published_at, a.duplicate_of, a.dateline_province,
        s.province AS source_province, a.content_hash = $2 AS exact
@@ -33,7 +34,8 @@ WHERE a.id <> ALL($1::bigint[])
        OR (a.simhash IS NOT NULL AND $3::bigint IS NOT NULL
            AND a.published_at BETWEEN $4::timestamptz - $5::interval AND $4::timestamptz + $5::interval
            AND bit_count((a.simhash # $3::bigint)::bit(64)) <= $6))
-ORDER BY a.content_hash = $2 DESC, a.published_at, a.id
+ORDER BY a.content_hash = $2 DESC,
+         coalesce(bit_count((a.simhash # $3::bigint)::bit(64)), 64), a.published_at, a.id
 LIMIT 20
 """
 
