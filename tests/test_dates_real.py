@@ -51,7 +51,8 @@ def test_trackback_rdf_in_a_comment() -> None:
         (["27.1.2022 - Bei der Erinnerung an die Verfolgten"], "27.1.2022"),
         (["Kurz", "Eine Unterzeile", "2021-03-04: Der Rat tagte."], "2021-03-04"),
         (["12.03.2020 war ein Tag wie jeder andere."], None),  # prose, no separator
-        (["x" * 200, "12.03.2020 – die Chronik"], None),  # a chronology entry further down
+        (["Ein Vorspann " * 15, "01.02.2022 „Der Arbeitsmarkt"], "01.02.2022"),  # standfirst
+        (["x" * 400, "12.03.2020 – die Chronik"], None),  # a chronology entry further down
     ],
 )
 def test_lead_date(paragraphs: list[str], found: str | None) -> None:

@@ -16,7 +16,8 @@ import pytest
 
 from config.catalogue import load_catalogue
 from config.settings import Settings, load_settings
-from ingestor.extract import ExtractError, extract_article, learn_template
+from ingestor.extract import ExtractError, LearnedTemplate, extract_article, learn_template
+from ingestor.extract.template import body_agrees
 from ingestor.sources import SiteRules, Source, load_sources
 from tests.conftest import free_port, run_pass, truncate
 from warta.demo import write_simsite_seeds
@@ -163,3 +164,54 @@ async def _learn_and_relearn(
     from warta.sources_cmd import show_source
 
     assert await show_source(settings, sources, sources[0], as_json=False) == 0
+
+
+def _story_page(i: int) -> str:
+    story = "".join(
+        f"<p>Paragraf {k} berita nomor {i}: warga desa {i} menanam padi baru di sawah {k} "
+        f"bersama penyuluh pertanian kabupaten, panen diharapkan naik tahun ini.</p>"
+        for k in range(8)
+    )
+    notice = "<p>Langganan kami untuk membaca semua artikel premium tanpa batas setiap hari.</p>"
+    return (
+        f"<html><head><title>Berita {i}</title></head><body><nav><a href='/'>Beranda</a></nav>"
+        f"<h1>Berita {i}</h1><div class='story'>{story}</div><div class='box'>{notice}</div>"
+        f"<footer>Hak cipta</footer></body></html>"
+    )
+
+
+def test_template_body_that_disagrees_with_the_page_falls_back_to_generic() -> None:
+    """A template whose node holds another block on this page (a subscription notice) is not
+    used there; a template whose node holds the story is."""
+    url = "http://example.test/berita/1"
+    wrong = LearnedTemplate(body=("div.box",), confidence=1.0)
+    record = extract_article(_story_page(1), url, fetched_at=NOW, template=wrong)
+    assert record.provenance["text"] == "generic"
+    assert "Langganan" not in record.text and "Paragraf 7 berita nomor 1" in record.text
+    right = LearnedTemplate(body=("div.story",), confidence=1.0)
+    record = extract_article(_story_page(2), url, fetched_at=NOW, template=right)
+    assert record.provenance["text"] == "template"
+    assert body_agrees("a b c", "") and not body_agrees("a b c d", "a x y z")
+
+
+def test_word_level_tags_that_repeat_are_never_learned_as_removals() -> None:
+    """A dash in a <span> repeats on every page; removing it would glue the words around it."""
+    pages = []
+    for i in range(3):
+        story = "".join(
+            f"<p>Kalimat {k} cerita {i} tentang banjir<span class='dash'>—</span>dan warga "
+            f"kampung {i} yang mengungsi ke balai desa nomor {k} sejak pagi.</p>"
+            f"<div class='ad'><p>Iklan tetap sama di setiap halaman situs ini.</p></div>"
+            for k in range(6)
+        )
+        pages.append(
+            (
+                f"http://example.test/berita/{i}",
+                f"<html><head><title>Cerita {i}</title></head><body><h1>Cerita {i}</h1>"
+                f"<div class='story'>{story}</div></body></html>",
+            )
+        )
+    template = learn_template(pages)
+    assert template is not None and template.body
+    assert "div.ad" in " ".join(template.remove)
+    assert not any("dash" in sel for sel in template.remove)

@@ -8,6 +8,7 @@ the headline area for the title, the lead figure for the image.
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 import unicodedata
@@ -36,7 +37,7 @@ from ingestor.extract.layers import (
 from ingestor.extract.merge import Merge, Partial
 from ingestor.extract.meta import read_meta
 from ingestor.extract.pubdate import pick_date
-from ingestor.extract.template import LearnedTemplate
+from ingestor.extract.template import LearnedTemplate, body_agrees
 from ingestor.sources import TIMEZONES, Source, absolute_url, page_canonical
 
 __all__ = ["DEFAULT_TZ", "ExtractError", "FeedHints", "extract_article"]
@@ -133,7 +134,13 @@ def extract_article(
     # 2. The title is picked first: the headline's area (date lines, bylines) is found by it.
     title = merged.text("title")
     merged.add(area_layer(root, title))
+    spare = copy.deepcopy(root) if learned is not None else None
     body = extract_body(root, html, url, rules, title or "", fetched_at, learned)
+    if body.method == "template" and spare is not None:
+        # The template is used only where its page agrees with the generic path (issue 13).
+        generic = extract_body(spare, html, url, rules, title or "", fetched_at)
+        if not body_agrees("\n".join(body.paragraphs), "\n".join(generic.paragraphs)):
+            body = generic
     merged.add(*body_layers(body))
     prov = merged.provenance
     prov["text"] = body.method

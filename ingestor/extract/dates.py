@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Literal
 
+from ingestor.extract.months import MONTHS
+
 __all__ = ["ParsedDate", "Precision", "ZoneSource", "parse_date"]
 
 Precision = Literal["second", "minute", "day"]
@@ -25,103 +27,7 @@ class ParsedDate:
     zone_source: ZoneSource = "assumed"
 
 
-# Indonesian and English first; then the other languages real pages showed (German, French,
-# Spanish, Portuguese, Italian, Dutch; Russian, Ukrainian and Arabic below).
-_MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("januari", "january", "jan", "januar", "janvier", "janv", "enero", "janeiro", "gennaio"),
-    2: (
-        "februari",
-        "pebruari",
-        "february",
-        "feb",
-        "peb",
-        "februar",
-        "février",
-        "fevrier",
-        "févr",
-        "febrero",
-        "fevereiro",
-        "febbraio",
-    ),
-    3: ("maret", "march", "mar", "märz", "maerz", "mär", "mars", "marzo", "março", "maart"),
-    4: ("april", "apr", "avril", "avr", "abril", "aprile"),
-    5: ("mei", "may", "mai", "mayo", "maio", "maggio"),
-    6: ("juni", "june", "jun", "juin", "junio", "junho", "giugno"),
-    7: ("juli", "july", "jul", "juillet", "juil", "julio", "julho", "luglio"),
-    8: (
-        "agustus",
-        "august",
-        "agus",
-        "agu",
-        "agt",
-        "ags",
-        "aug",
-        "août",
-        "aout",
-        "agosto",
-        "augustus",
-    ),
-    9: (
-        "september",
-        "sept",
-        "sep",
-        "septembre",
-        "septiembre",
-        "setiembre",
-        "setembro",
-        "settembre",
-    ),
-    10: ("oktober", "october", "okt", "oct", "octobre", "octubre", "outubro", "ottobre"),
-    11: ("november", "nopember", "nov", "nop", "novembre", "noviembre", "novembro"),
-    12: (
-        "desember",
-        "december",
-        "des",
-        "dec",
-        "dezember",
-        "dez",
-        "décembre",
-        "decembre",
-        "déc",
-        "diciembre",
-        "dezembro",
-        "dicembre",
-    ),
-}
-# Russian and Ukrainian date lines use the genitive: "15 августа 2016", "3 березня 2020".
-_CYRILLIC = (
-    ("января", "січня"),
-    ("февраля", "лютого"),
-    ("марта", "березня"),
-    ("апреля", "квітня"),
-    ("мая", "травня"),
-    ("июня", "червня"),
-    ("июля", "липня"),
-    ("августа", "серпня"),
-    ("сентября", "вересня"),
-    ("октября", "жовтня"),
-    ("ноября", "листопада"),
-    ("декабря", "грудня"),
-)
-_MONTHS = {name: num for num, names in _MONTH_NAMES.items() for name in names}
-# Arabic as Egyptian and Gulf newsrooms print it: "الأربعاء، 07 أكتوبر 2020".
-_ARABIC = (
-    ("يناير",),
-    ("فبراير",),
-    ("مارس",),
-    ("أبريل", "ابريل", "إبريل"),
-    ("مايو",),
-    ("يونيو", "يونية"),
-    ("يوليو", "يولية"),
-    ("أغسطس", "اغسطس"),
-    ("سبتمبر",),
-    ("أكتوبر", "اكتوبر"),
-    ("نوفمبر",),
-    ("ديسمبر",),
-)
-_MONTHS |= {name: num for num, names in enumerate(_CYRILLIC, 1) for name in names}
-_MONTHS |= {name: num for num, names in enumerate(_ARABIC, 1) for name in names}
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 _HOURS = {"wib": 7, "wita": 8, "wit": 9, "est": -5, "edt": -4, "cst": -6, "cdt": -5}
 _HOURS |= {"mst": -7, "mdt": -6, "pst": -8, "pdt": -7}
@@ -221,7 +127,7 @@ def _iso(low: str, raw: str, tz: tzinfo) -> ParsedDate | None:
 def _textual(low: str, raw: str, tz: tzinfo) -> ParsedDate | None:
     m = _DMY_TEXT.search(low)
     if m is not None:
-        day = _date(int(m[3]), _MONTHS[m[2]], int(m[1]))
+        day = _date(int(m[3]), MONTHS[m[2]], int(m[1]))
     else:
         m = _MDY_TEXT.search(low)
         if m is None:
@@ -233,7 +139,7 @@ def _textual(low: str, raw: str, tz: tzinfo) -> ParsedDate | None:
             d, mo = (second, first) if second > 12 >= first else (first, second)
             day = _date(int(m[4]), mo, d)
         else:
-            day = _date(int(m[3]), _MONTHS[m[1]], int(m[2]))
+            day = _date(int(m[3]), MONTHS[m[1]], int(m[2]))
     if day is None:
         return None
     rest = low[m.end() :]

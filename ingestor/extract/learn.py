@@ -38,8 +38,11 @@ _BYLINE = re.compile(
     r"|diposting oleh)\b",
     re.IGNORECASE,
 )
+# Removals never name a word-level tag: a dash or a quote mark in a <span> repeats on every page
+# (so it reads as furniture), and dropping it glued the words around it ("controversialand").
+_INLINE = frozenset({"span", "em", "i", "b", "strong", "small", "sup", "sub", "u", "s", "mark"})
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_TIGHT = 0.85  # a container holding this share of the best score is tight enough
+_TIGHT = 0.95  # a container holding this share of the best score is tight enough
 _SAME_PAGE = 0.5  # pages sharing this share of their long lines are one story twice
 _MAX_LINE = 80  # date lines and bylines are short
 _MAX_TITLE = 300
@@ -86,11 +89,17 @@ def learn_template(
         body=(body_sel,),
         date=kept["date"],
         author=kept["author"],
-        remove=tuple(removable(parsed, bodies)),
+        remove=tuple(sel for sel in removable(parsed, bodies) if not _inline(sel)),
         confidence=hits["body"],
         hits=hits,
         pages=tuple(p.url for p in parsed),
     )
+
+
+def _inline(selector: str) -> bool:
+    """Whether a selector's last step names a word-level tag (`div.x > span.em`)."""
+    last = selector.split(">")[-1].strip()
+    return re.split(r"[.#\[:]", last, maxsplit=1)[0] in _INLINE
 
 
 def _parse(url: str, html: str) -> Page | None:

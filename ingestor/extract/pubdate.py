@@ -36,7 +36,7 @@ _LEAD_DATE = re.compile(
 )
 
 _LEAD_REACH = 3
-_LEAD_SHORT = 120  # characters: a kicker or subheading above the first real paragraph is shorter
+_LEAD_SHORT = 250  # characters: a kicker, subheading or standfirst above the story is shorter
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,8 +12,8 @@ import asyncpg
 
 from database.facets import facets
 from database.records import ArticleRecord
-from ingestor.classify import ClusterMember
 from ingestor.store.changes import prune_changes
+from ingestor.store.clusters import NOTIFY_CHANNEL, Dedupe, Verdicts, join_cluster, judge
 
 __all__ = [
     "Dedupe",
@@ -68,42 +68,17 @@ RETURNING id
 """
 
 
-# Candidates for "the same story": same words exactly, or a SimHash within the search radius
-# and a publication time inside the window. The final say is the caller's pure rule. Exact
-# copies come first: near-misses of other stories must not push them past the limit.
-_SAME_STORY = """
-SELECT a.id, a.url, a.title, a.text, a.published_at, a.duplicate_of, a.dateline_province,
-       s.province AS source_province, a.content_hash = $2 AS exact
-FROM articles a JOIN sources s ON s.id = a.source_id
-WHERE a.id <> ALL($1::bigint[])
-  AND (a.content_hash = $2
-       OR (a.simhash IS NOT NULL AND $3::bigint IS NOT NULL
-           AND a.published_at BETWEEN $4::timestamptz - $5::interval AND $4::timestamptz + $5::interval
-           AND bit_count((a.simhash # $3::bigint)::bit(64)) <= $6))
-ORDER BY a.content_hash = $2 DESC, a.published_at, a.id
-LIMIT 20
-"""
-
-
-# A lock all writers share while they look for a story's cluster and join it, so two
-# processes storing two copies of one story at once cannot both make theirs canonical.
+# A lock all writers share while they join clusters, so two processes storing two copies of
+# one story at once cannot both make theirs canonical. A per-key lock cannot replace it: the
+# near-duplicate search spans 16 of 64 SimHash bits, and pigeonhole keys that wide (17 blocks
+# of 3-4 bits) collide for three in four unrelated pairs, which serializes just the same.
 _CLUSTER_LOCK = 0x5741525443  # "WARTC"
 
 
-_NOTIFY_CHANNEL = "warta_articles"
+_NOTIFY_CHANNEL = NOTIFY_CHANNEL
 
 
 _NOTIFY_LIMIT = 7000  # PostgreSQL caps a payload at 8000 bytes
-
-
-@dataclass(frozen=True, slots=True)
-class Dedupe:
-    """The duplicate rule the pipeline passes in: pure functions, applied inside the store's lock."""
-
-    same_story: Callable[[ArticleRecord, ArticleRecord], bool]
-    pick_canonical: Callable[[Sequence[ClusterMember]], ClusterMember]
-    window: timedelta
-    radius: int
 
 
 def _article_args(item: StoredArticle) -> tuple[Any, ...]:
@@ -123,61 +98,6 @@ def _facets(item: StoredArticle) -> list[str]:
     """The facet tokens of the links `_link` writes (the feeds' index of regions and topics)."""
     regions, topics = (key for key, _ in item.regions), (slug for slug, _, _ in item.topics)
     return facets(regions, topics, item.source_id)
-
-
-async def _join_cluster(
-    conn: asyncpg.Connection, article_id: int, item: StoredArticle, source_province: str | None,
-    dedupe: Dedupe, unclustered: Sequence[int] = (),
-) -> None:  # fmt: skip
-    """Make the new article part of the cluster of the story it repeats, if any.
-
-    `unclustered`: articles of the same batch whose turn comes later; they are not candidates
-    yet (each joins a cluster in its own turn, so a cluster never forms around a newcomer
-    that has not looked for its own).
-    """
-    r = item.record
-    rows = await conn.fetch(
-        _SAME_STORY, [article_id, *unclustered], r.content_hash, item.simhash, r.published_at, dedupe.window,
-        dedupe.radius,
-    )  # fmt: skip
-    match = next(
-        (
-            row for row in rows
-            if row["exact"] or dedupe.same_story(
-                r, ArticleRecord(url=row["url"], title=row["title"], text=row["text"],
-                                 published_at=row["published_at"]),
-            )
-        ),
-        None,
-    )  # fmt: skip
-    if match is None:
-        return
-    root = match["duplicate_of"] or match["id"]
-    members = await conn.fetch(
-        "SELECT a.id, a.published_at, a.dateline_province, s.province AS source_province"
-        " FROM articles a JOIN sources s ON s.id = a.source_id"
-        " WHERE a.id = $1 OR a.duplicate_of = $1",
-        root,
-    )
-    cluster = [
-        ClusterMember(str(m["id"]), m["published_at"], m["source_province"], m["dateline_province"])
-        for m in members
-    ]
-    cluster.append(ClusterMember(str(article_id), r.published_at, source_province,  # type: ignore[arg-type]
-                                 item.dateline_province))  # fmt: skip
-    winner = int(dedupe.pick_canonical(cluster).id)
-    if winner == article_id:
-        # The new article demotes the old canonical one, whose feeds the payload of this
-        # insert does not name: tell feed servers that anything may have changed.
-        await conn.execute("SELECT pg_notify($1, '{}')", _NOTIFY_CHANNEL)
-    # Every member points straight at the canonical article; the canonical points nowhere.
-    await conn.execute(
-        "UPDATE articles SET duplicate_of = CASE WHEN id = $2 THEN NULL ELSE $2 END"
-        " WHERE id = $1 OR duplicate_of = $1 OR id = $3",
-        root,
-        winner,
-        article_id,
-    )
 
 
 async def _notify(conn: asyncpg.Connection, items: Sequence[StoredArticle]) -> None:
@@ -234,15 +154,24 @@ async def save_articles(
             stored.append(item)
             await _link(conn, article_id, item)
         if dedupe is not None and stored:
+            # The duplicate rule's verdicts on what is committed now are taken first, outside
+            # the lock: that comparison is the costly CPU part of clustering.
+            batch = list(new_ids)
+            verdicts: list[Verdicts] = []
+            for item in stored:
+                r = item.record
+                verdicts.append(await judge(conn, r, item.simhash, dedupe, batch))
             # The lock comes last and is held only for the clustering and the commit: the
-            # inserts (index and full-text work, most of a store's time) run side by side in
-            # every process. Taken here, the lock still orders all clustering: whoever holds
-            # it sees every article committed by those who held it before (each statement
-            # takes a fresh snapshot), and its own uncommitted inserts.
+            # inserts and the judging run side by side in every process. Taken here, the lock
+            # still orders all clustering: whoever holds it sees every article committed by
+            # those who held it before (each statement takes a fresh snapshot), and its own
+            # uncommitted inserts; only those newcomers are judged under it.
             await conn.execute("SELECT pg_advisory_xact_lock($1)", _CLUSTER_LOCK)
             for n, (article_id, item) in enumerate(zip(new_ids, stored, strict=True)):
-                later = new_ids[n + 1 :]
-                await _join_cluster(conn, article_id, item, source_province, dedupe, later)
+                await join_cluster(
+                    conn, article_id, item.record, item.simhash, item.dateline_province,
+                    source_province, dedupe, new_ids[n + 1 :], verdicts[n],
+                )  # fmt: skip
         if stored:
             await _notify(conn, stored)
     return new_ids
