@@ -45,7 +45,8 @@ Verdicts = dict[int, bool]
 
 @dataclass(frozen=True, slots=True)
 class Dedupe:
-    """The duplicate rule the pipeline passes in: pure functions, applied inside the store's lock."""
+    """The duplicate rule the pipeline passes in: pure functions, judged before the store's lock
+    and, for articles committed while it waited, under it."""
 
     same_story: Callable[[ArticleRecord, ArticleRecord], bool]
     pick_canonical: Callable[[Sequence[ClusterMember]], ClusterMember]
