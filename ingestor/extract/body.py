@@ -61,7 +61,7 @@ def extract_body(
             body = clean_body(containers, base_url=url, remove=both)
             if body.paragraphs:
                 return _result(body, method, title, now)
-    containers = find_body(root)
+    containers = find_body(root, title)
     if containers:
         body = clean_body(containers, base_url=url, remove=remove, by_name=False)
         if sum(map(len, body.paragraphs)) >= _SHORT_BODY:

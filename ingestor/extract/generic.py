@@ -23,6 +23,7 @@ from ingestor.extract.furniture import (
     link_density,
     name_words,
 )
+from ingestor.extract.lead import with_lead
 
 __all__ = ["find_body"]
 
@@ -44,8 +45,11 @@ _SIBLING_SHARE = 0.2
 _SIBLING_FLOOR = 10.0
 
 
-def find_body(root: Any) -> list[Any]:
-    """The containers of the story, in page order; empty when nothing on the page reads as prose."""
+def find_body(root: Any, title: str = "") -> list[Any]:
+    """The containers of the story, in page order; empty when nothing on the page reads as prose.
+
+    `title` (the page's title, when known) tells the headline above a lead from a site's name.
+    """
     furniture: dict[Any, bool] = {}
     scores: dict[Any, float] = {}
     mass: dict[Any, int] = {}  # characters of prose under each element
@@ -98,6 +102,7 @@ def find_body(root: Any) -> list[Any]:
     containers = _with_siblings(best, scores.get(best, best_score), scores, furniture)
     containers = _with_twins(best, containers, mass, furniture)
     containers = _with_strays(containers, paragraphs, furniture)
+    containers = with_lead(containers, furniture, title)
     for container in containers:
         _prune(container, furniture)
     return containers
