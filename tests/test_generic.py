@@ -138,3 +138,23 @@ def test_teasers_whose_link_wraps_blocks_are_link_lines() -> None:
 </div></article></body></html>"""
     record = extract_article(html, "https://politik.example/a/6", fetched_at=FETCHED)
     assert record.text == f"{para}\n\n{para} Zwei.\n\n{para} Drei."
+
+
+def test_blocks_wrapped_in_a_link_are_teasers_not_the_story() -> None:
+    # Teaser cards: <a href><div>…</div></a>. Their blocks hold no <a> themselves, yet all of
+    # their text is a link to another page; more of it than a short story must not win.
+    story = (
+        "Gesine aus Tübingen sucht seit Wochen ein Zimmer in Freiburg, denn im Oktober beginnt "
+        "ihr Studium, und bisher hat sie auf mehr als fünfzig Anfragen keine einzige Zusage. "
+        "Das Studierendenwerk rät, auch Zimmer im Umland anzufragen."
+    )
+    card = (
+        '<li><a href="/b/{n}"><div class="card">Ein anderer Bericht aus der Region, Folge {n}: '
+        "Der Gemeinderat berät über neue Radwege, die Kosten und die Frage, wer sie trägt, "
+        "bleiben aber auch nach der dritten Sitzung offen.</div></a></li>"
+    )
+    cards = "".join(card.format(n=n) for n in range(5))
+    html = f"""<html><body><main><article><h1>Zimmer gesucht</h1><p>{story}</p></article>
+<section><ul>{cards}</ul></section></main></body></html>"""
+    record = extract_article(html, "https://zeitung.example/a/7", fetched_at=FETCHED)
+    assert record.text == story

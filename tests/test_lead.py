@@ -89,3 +89,10 @@ def test_many_blocks_in_a_lead_box_are_a_list_not_a_lead() -> None:
 <div class="article-body">{body}</div></div></body></html>"""
     record = extract_article(html, "https://kreis.example/news/5", fetched_at=FETCHED)
     assert record.text.startswith(_PARA)
+
+
+def test_a_lead_box_inside_the_body_container_is_kept() -> None:
+    html = f"""<html><body><div class="article-body"><div class="teaser-text"><p>{_LEAD}</p></div>
+<p>{_PARA}</p><p>{_PARA} Zwei.</p><div class="teaser"><a href="/x">Mehr</a></div></div></body></html>"""
+    record = extract_article(html, "https://kreis.example/news/8", fetched_at=FETCHED)
+    assert record.text == f"{_LEAD}\n\n{_PARA}\n\n{_PARA} Zwei."

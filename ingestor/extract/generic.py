@@ -23,7 +23,7 @@ from ingestor.extract.furniture import (
     link_density,
     name_words,
 )
-from ingestor.extract.lead import with_lead
+from ingestor.extract.lead import is_lead_box, with_lead
 
 __all__ = ["find_body"]
 
@@ -54,6 +54,7 @@ def find_body(root: Any, title: str = "") -> list[Any]:
     scores: dict[Any, float] = {}
     mass: dict[Any, int] = {}  # characters of prose under each element
     paragraphs: list[tuple[int, Any]] = []  # (page position, element) of long, unlinked <p>
+    linked: set[Any] = set()  # elements inside a link: a teaser card, all of it link text
     for position, el in enumerate(root.iter()):
         tag = el.tag
         if not isinstance(tag, str):
@@ -66,6 +67,11 @@ def find_body(root: Any, title: str = "") -> list[Any]:
             continue
         if is_pointer(el):
             furniture[el] = True  # "Lesen Sie auch: ...", "Mehr zum Thema": a way out, not story
+            continue
+        if parent in linked or (parent.tag == "a" and parent.get("href")):
+            # <a href><div>headline</div><p>teaser</p></a>: its blocks count no link text of
+            # their own, yet every word of them is a link to another page.
+            linked.add(el)
             continue
         if tag in _PROSE_TAGS:
             text, owner = el.text_content(), parent
@@ -300,9 +306,15 @@ def _counterpart(
 
 
 def _prune(container: Any, furniture: dict[Any, bool]) -> None:
-    """Drop the furniture inside a chosen container (the tree is private to this extraction)."""
+    """Drop the furniture inside a chosen container (the tree is private to this extraction).
+
+    A lead box inside the story ("teaser-text", "intro") stays: a furniture word names it, but
+    it holds no links.
+    """
     doomed = [
-        el for el in container.iter() if furniture.get(el) and not furniture.get(el.getparent())
+        el
+        for el in container.iter()
+        if furniture.get(el) and not furniture.get(el.getparent()) and not is_lead_box(el)
     ]
     for el in doomed:
         el.drop_tree()

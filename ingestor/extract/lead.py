@@ -14,7 +14,7 @@ from typing import Any
 
 from ingestor.extract.furniture import is_furniture, link_density, name_words
 
-__all__ = ["with_lead"]
+__all__ = ["is_lead_box", "with_lead"]
 
 _CLIMB = 3  # levels above the body's first container searched for the headline
 # Class words of a lead block (English, German, French, Spanish, Czech, Polish newsroom CMSs).
@@ -120,7 +120,7 @@ def _blocks(region: Any, headline: Any, furniture: dict[Any, bool]) -> list[Any]
             if is_furniture(el, tag):
                 return
         elif furniture.get(el, True):
-            if not (_lead_named(el) or (tag == "header" and _holds(el, headline))):
+            if not (is_lead_box(el) or (tag == "header" and _holds(el, headline))):
                 return
             trusted = True
         if after and tag in _LEAD_TAGS and not _has_block(el):
@@ -167,10 +167,12 @@ def _pictured(el: Any) -> bool:
     return any(True for _ in el.iter("img", "picture", "video", "figure"))
 
 
-def _lead_named(el: Any) -> bool:
+def is_lead_box(el: Any) -> bool:
     """A block named like a lead whose only fault is its name ("teaser-text" is no teaser list)."""
-    text = el.text_content()
-    return bool(name_words(el) & _LEAD_WORDS) and link_density(el, len(text)) <= _MAX_LINKS
+    if not name_words(el) & _LEAD_WORDS:
+        return False
+    length = len(el.text_content().strip())
+    return length >= _MIN_LEAD and link_density(el, length) <= _MAX_LINKS
 
 
 def _holds(el: Any, headline: Any) -> bool:
