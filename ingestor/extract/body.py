@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from database.records import Related
+from ingestor.extract.appeals import drop_appeals
 from ingestor.extract.byline import Footer
 from ingestor.extract.clean import Body, clean_body, clean_lines, normalize_text
 from ingestor.extract.dates import parse_date
@@ -77,6 +78,10 @@ def extract_body(
 
 def _result(body: Body, method: str, title: str, now: datetime) -> BodyResult:
     paragraphs = _drop_dangling(_drop_furniture(list(body.paragraphs), title, now))
+    if method != "rules":
+        # Hand rules were written for the site and say what its body is; other methods
+        # take whatever the container holds, the newsroom's closing appeals included.
+        paragraphs = _drop_dangling(drop_appeals(paragraphs))
     return BodyResult(tuple(paragraphs), body.related, body.footer, body.caption, method)
 
 
