@@ -158,3 +158,17 @@ def test_blocks_wrapped_in_a_link_are_teasers_not_the_story() -> None:
 <section><ul>{cards}</ul></section></main></body></html>"""
     record = extract_article(html, "https://zeitung.example/a/7", fetched_at=FETCHED)
     assert record.text == story
+
+
+def test_a_paragraph_printed_twice_is_kept_once() -> None:
+    # Slideshows and mobile copies print the intro again further down the same container.
+    para = (
+        "Die Bibliothek verlängert ab Januar ihre Öffnungszeiten am Abend, weil die Lesesäle in "
+        "den Prüfungswochen regelmäßig voll sind, und stellt dafür zwei neue Kräfte ein."
+    )
+    short = "— Stadtbibliothek (@stadtbib) 3. Dezember 2026"
+    html = f"""<html><body><article class="post"><div class="entry-content">
+<p>{para}</p><p>{short}</p><p>{para} Zwei.</p><div class="slide"><p>{para}</p><p>{short}</p></div>
+</div></article></body></html>"""
+    record = extract_article(html, "https://stadt.example/news/9", fetched_at=FETCHED)
+    assert record.text == f"{para}\n\n{short}\n\n{para} Zwei.\n\n{short}"

@@ -81,7 +81,7 @@ def _result(body: Body, method: str, title: str, now: datetime) -> BodyResult:
     if method != "rules":
         # Hand rules were written for the site and say what its body is; other methods
         # take whatever the container holds, the newsroom's closing appeals included.
-        paragraphs = _drop_dangling(drop_appeals(paragraphs))
+        paragraphs = _drop_dangling(drop_appeals(_drop_repeats(paragraphs)))
     return BodyResult(tuple(paragraphs), body.related, body.footer, body.caption, method)
 
 
@@ -100,6 +100,20 @@ def _drop_furniture(paragraphs: list[str], title: str, now: datetime) -> list[st
 
 
 _LABEL_MAX = 80
+_REPEAT_MIN = 80  # characters: shorter lines (a tweet's signature, "* * *") may well come twice
+
+
+def _drop_repeats(paragraphs: list[str]) -> list[str]:
+    """Later copies of a paragraph: a page printing its intro twice (slideshow, mobile copy)."""
+    seen: set[str] = set()
+    out = []
+    for p in paragraphs:
+        if len(p) >= _REPEAT_MIN:
+            if p in seen:
+                continue
+            seen.add(p)
+        out.append(p)
+    return out
 
 
 def _drop_dangling(paragraphs: list[str]) -> list[str]:
