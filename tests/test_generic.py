@@ -172,3 +172,15 @@ def test_a_paragraph_printed_twice_is_kept_once() -> None:
 </div></article></body></html>"""
     record = extract_article(html, "https://stadt.example/news/9", fetched_at=FETCHED)
     assert record.text == f"{para}\n\n{short}\n\n{para} Zwei.\n\n{short}"
+
+
+def test_a_story_does_not_end_on_a_heading() -> None:
+    para = (
+        "Der Radweg zwischen den beiden Dörfern wird im Frühjahr verbreitert, teilte das "
+        "Landratsamt mit, und bekommt eine Beleuchtung, die nur bei Bewegung anspringt."
+    )
+    html = f"""<html><body><article class="post"><div class="entry-content">
+<p>{para}</p><h3>Die Kosten</h3><p>{para} Zwei.</p><h3>Weitere Themen aus der Region</h3>
+<div class="teasers"><a href="/x">Neue Buslinie</a></div></div></article></body></html>"""
+    record = extract_article(html, "https://kreis.example/news/10", fetched_at=FETCHED)
+    assert record.text == f"{para}\n\nDie Kosten\n\n{para} Zwei."
