@@ -184,3 +184,33 @@ def test_a_story_does_not_end_on_a_heading() -> None:
 <div class="teasers"><a href="/x">Neue Buslinie</a></div></div></article></body></html>"""
     record = extract_article(html, "https://kreis.example/news/10", fetched_at=FETCHED)
     assert record.text == f"{para}\n\nDie Kosten\n\n{para} Zwei."
+
+
+def test_ad_labels_and_affiliate_notices_are_dropped() -> None:
+    para = (
+        "Der neue Akkusauger hält im Test gut vierzig Minuten durch, und die Station leert den "
+        "Behälter selbst, doch auf Teppich lässt die Saugkraft spürbar nach, schreibt die Redaktion."
+    )
+    notices = [
+        "Anzeige",
+        "*Werbung. Dieser Beitrag enthält Werbung für einen Hersteller.",
+        "Die mit Sternchen gekennzeichneten Links sind Affiliate-Links.",
+        "Für Links auf dieser Seite erhält der Verlag ggf. eine Provision vom Händler.",
+        "If you click this link and make a purchase, we earn a commission at no extra cost.",
+    ]
+    body = "".join(f"<p>{n}</p><p>{para} {i}.</p>" for i, n in enumerate(notices))
+    html = f"""<html><body><article class="post"><div class="entry-content">{body}
+</div></article></body></html>"""
+    record = extract_article(html, "https://test.example/sauger", fetched_at=FETCHED)
+    assert record.text == "\n\n".join(f"{para} {i}." for i in range(len(notices)))
+
+
+def test_sentences_about_advertising_are_kept() -> None:
+    para = (
+        "Werbung neuer Mitglieder steht beim Verein ganz oben, und die Kommission für Jugendarbeit "
+        "hat dafür ein Papier geschrieben, das im Frühjahr an alle Schulen der Stadt geht."
+    )
+    html = f"""<html><body><article class="post"><div class="entry-content"><p>{para}</p>
+<p>{para} Zwei.</p></div></article></body></html>"""
+    record = extract_article(html, "https://verein.example/a/2", fetched_at=FETCHED)
+    assert record.text == f"{para}\n\n{para} Zwei."

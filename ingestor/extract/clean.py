@@ -74,6 +74,18 @@ _CAPTION_LINE = re.compile(
     r"|siehe auch|see also|read more|related coverage)\s*:",
     re.IGNORECASE,
 )
+# Advertising disclosures: a line marked as an ad ("Anzeige:", "*Werbung.", "WERBUNG für X")
+# and affiliate notices ("enthält Affiliate-Links", "we may earn a commission", "erhält ...
+# eine Provision"). Said to the reader about the page, not about the news; short lines only.
+_DISCLOSURE = re.compile(
+    r"^\W*(?:anzeige|werbung|advertisement|sponsored|publicidad|publicité)\s*(?:[:.,|\]–-]|für\b|$)"
+    r"|\baffiliate[- ]?links?\b|\bamazon services llc associates\b"
+    r"|\b(?:earn|receive|get)s? (?:a )?(?:small )?(?:commission|compensation)\b"
+    r"|\b(?:erhält|erhalten|bekommt|bekommen) [^!?]{0,60}\bprovision\b"
+    r"|\bcontains? references to products\b",
+    re.IGNORECASE,
+)
+_DISCLOSURE_MAX = 400
 _LINK_LINE_SHARE = 0.8
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
@@ -173,8 +185,10 @@ _SENTENCE_END = (".", "!", "?", '"', "”", "»", ")", "…")
 
 
 def _is_noise(text: str, links: list[tuple[str, str]]) -> bool:
-    """A notice, a boilerplate line, a line of links or a picture credit."""
+    """A notice, a boilerplate line, a line of links, an ad disclosure or a picture credit."""
     if _NOTICE.search(text) or _BOILERPLATE.search(text) or _all_links(text, links):
+        return True
+    if len(text) < _DISCLOSURE_MAX and _DISCLOSURE.search(text):
         return True
     if len(text) < _CAPTION_MAX and ("©" in text or _CAPTION_LINE.search(text)):
         return True
