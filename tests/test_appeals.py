@@ -26,6 +26,8 @@ _PARA = (
         "Folgen Sie uns auf Twitter",
         "Puede escribirnos o suscribirse aquí a nuestra newsletter.",
         "Abonnez-vous à notre lettre d'information.",
+        "Möchten Sie den Artikel teilen?",
+        "¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular.",
     ],
 )
 def test_a_closing_appeal_is_dropped(appeal: str) -> None:

@@ -23,15 +23,18 @@ _APPEAL = re.compile(
     r"|download (?:the|our) \w*\s?apps?"
     r"|(?:consider )?support(?:ing)? (?:our|us|independent) \w+|submit a letter"
     r"|write to us|letter to the editor via|never miss (?:the|a|an)"
-    r"|for the latest (?:news|stories)|get the latest news"
+    r"|for the latest (?:news|stories)|get the latest news|share this (?:article|story|post)"
+    r"|click here to (?:subscribe|sign up|support|donate)|(?:need|rely on) your support"
     # German
     r"|abonnieren sie|newsletter abonnieren|(?:jetzt|hier) (?:abonnieren|registrieren)"
     r"|(?:melden sie sich|melde dich) (?:hier |jetzt )?(?:für|zum|zu unserem)"
     r"|registrieren sie sich|unterstützen sie (?:uns|diese|unsere|unabhängigen)"
     r"|unterstütze uns|zeigen sie ihre wertschätzung|folgen sie uns|folge uns"
-    r"|diskutieren sie mit|werden sie mitglied"
+    r"|diskutieren sie mit|werden sie mitglied|(?:den|diesen) (?:artikel|beitrag) teilen"
+    r"|(?:brauchen|benötigen) wir (?:deine|ihre) unterstützung|einfach hier klicken"
     # Spanish, Portuguese
     r"|suscr[ií]bete|suscr[ií]base|suscribirse (?:aquí|a)|s[ií]guenos|puede escribirnos"
+    r"|[úu]nete (?:a|desde)|nuestro canal de (?:youtube|telegram|whatsapp)"
     r"|assine (?:já|agora|o|a)|inscreva-se|siga-nos"
     # French, Italian, Polish
     r"|abonnez-vous|inscrivez-vous|soutenez-nous|suivez-nous|iscriviti|seguici"
