@@ -138,3 +138,79 @@ def test_teasers_whose_link_wraps_blocks_are_link_lines() -> None:
 </div></article></body></html>"""
     record = extract_article(html, "https://politik.example/a/6", fetched_at=FETCHED)
     assert record.text == f"{para}\n\n{para} Zwei.\n\n{para} Drei."
+
+
+def test_blocks_wrapped_in_a_link_are_teasers_not_the_story() -> None:
+    # Teaser cards: <a href><div>…</div></a>. Their blocks hold no <a> themselves, yet all of
+    # their text is a link to another page; more of it than a short story must not win.
+    story = (
+        "Gesine aus Tübingen sucht seit Wochen ein Zimmer in Freiburg, denn im Oktober beginnt "
+        "ihr Studium, und bisher hat sie auf mehr als fünfzig Anfragen keine einzige Zusage. "
+        "Das Studierendenwerk rät, auch Zimmer im Umland anzufragen."
+    )
+    card = (
+        '<li><a href="/b/{n}"><div class="card">Ein anderer Bericht aus der Region, Folge {n}: '
+        "Der Gemeinderat berät über neue Radwege, die Kosten und die Frage, wer sie trägt, "
+        "bleiben aber auch nach der dritten Sitzung offen.</div></a></li>"
+    )
+    cards = "".join(card.format(n=n) for n in range(5))
+    html = f"""<html><body><main><article><h1>Zimmer gesucht</h1><p>{story}</p></article>
+<section><ul>{cards}</ul></section></main></body></html>"""
+    record = extract_article(html, "https://zeitung.example/a/7", fetched_at=FETCHED)
+    assert record.text == story
+
+
+def test_a_paragraph_printed_twice_is_kept_once() -> None:
+    # Slideshows and mobile copies print the intro again further down the same container.
+    para = (
+        "Die Bibliothek verlängert ab Januar ihre Öffnungszeiten am Abend, weil die Lesesäle in "
+        "den Prüfungswochen regelmäßig voll sind, und stellt dafür zwei neue Kräfte ein."
+    )
+    short = "— Stadtbibliothek (@stadtbib) 3. Dezember 2026"
+    html = f"""<html><body><article class="post"><div class="entry-content">
+<p>{para}</p><p>{short}</p><p>{para} Zwei.</p><div class="slide"><p>{para}</p><p>{short}</p></div>
+</div></article></body></html>"""
+    record = extract_article(html, "https://stadt.example/news/9", fetched_at=FETCHED)
+    assert record.text == f"{para}\n\n{short}\n\n{para} Zwei.\n\n{short}"
+
+
+def test_a_story_does_not_end_on_a_heading() -> None:
+    para = (
+        "Der Radweg zwischen den beiden Dörfern wird im Frühjahr verbreitert, teilte das "
+        "Landratsamt mit, und bekommt eine Beleuchtung, die nur bei Bewegung anspringt."
+    )
+    html = f"""<html><body><article class="post"><div class="entry-content">
+<p>{para}</p><h3>Die Kosten</h3><p>{para} Zwei.</p><h3>Weitere Themen aus der Region</h3>
+<div class="teasers"><a href="/x">Neue Buslinie</a></div></div></article></body></html>"""
+    record = extract_article(html, "https://kreis.example/news/10", fetched_at=FETCHED)
+    assert record.text == f"{para}\n\nDie Kosten\n\n{para} Zwei."
+
+
+def test_ad_labels_and_affiliate_notices_are_dropped() -> None:
+    para = (
+        "Der neue Akkusauger hält im Test gut vierzig Minuten durch, und die Station leert den "
+        "Behälter selbst, doch auf Teppich lässt die Saugkraft spürbar nach, schreibt die Redaktion."
+    )
+    notices = [
+        "Anzeige",
+        "*Werbung. Dieser Beitrag enthält Werbung für einen Hersteller.",
+        "Die mit Sternchen gekennzeichneten Links sind Affiliate-Links.",
+        "Für Links auf dieser Seite erhält der Verlag ggf. eine Provision vom Händler.",
+        "If you click this link and make a purchase, we earn a commission at no extra cost.",
+    ]
+    body = "".join(f"<p>{n}</p><p>{para} {i}.</p>" for i, n in enumerate(notices))
+    html = f"""<html><body><article class="post"><div class="entry-content">{body}
+</div></article></body></html>"""
+    record = extract_article(html, "https://test.example/sauger", fetched_at=FETCHED)
+    assert record.text == "\n\n".join(f"{para} {i}." for i in range(len(notices)))
+
+
+def test_sentences_about_advertising_are_kept() -> None:
+    para = (
+        "Werbung neuer Mitglieder steht beim Verein ganz oben, und die Kommission für Jugendarbeit "
+        "hat dafür ein Papier geschrieben, das im Frühjahr an alle Schulen der Stadt geht."
+    )
+    html = f"""<html><body><article class="post"><div class="entry-content"><p>{para}</p>
+<p>{para} Zwei.</p></div></article></body></html>"""
+    record = extract_article(html, "https://verein.example/a/2", fetched_at=FETCHED)
+    assert record.text == f"{para}\n\n{para} Zwei."

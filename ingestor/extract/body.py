@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from database.records import Related
+from ingestor.extract.appeals import drop_appeals
 from ingestor.extract.byline import Footer
 from ingestor.extract.clean import Body, clean_body, clean_lines, normalize_text
 from ingestor.extract.dates import parse_date
@@ -61,7 +62,7 @@ def extract_body(
             body = clean_body(containers, base_url=url, remove=both)
             if body.paragraphs:
                 return _result(body, method, title, now)
-    containers = find_body(root)
+    containers = find_body(root, title)
     if containers:
         body = clean_body(containers, base_url=url, remove=remove, by_name=False)
         if sum(map(len, body.paragraphs)) >= _SHORT_BODY:
@@ -77,6 +78,10 @@ def extract_body(
 
 def _result(body: Body, method: str, title: str, now: datetime) -> BodyResult:
     paragraphs = _drop_dangling(_drop_furniture(list(body.paragraphs), title, now))
+    if method != "rules":
+        # Hand rules were written for the site and say what its body is; other methods
+        # take whatever the container holds, the newsroom's closing appeals included.
+        paragraphs = _drop_dangling(drop_appeals(_drop_repeats(paragraphs)))
     return BodyResult(tuple(paragraphs), body.related, body.footer, body.caption, method)
 
 
@@ -95,6 +100,20 @@ def _drop_furniture(paragraphs: list[str], title: str, now: datetime) -> list[st
 
 
 _LABEL_MAX = 80
+_REPEAT_MIN = 80  # characters: shorter lines (a tweet's signature, "* * *") may well come twice
+
+
+def _drop_repeats(paragraphs: list[str]) -> list[str]:
+    """Later copies of a paragraph: a page printing its intro twice (slideshow, mobile copy)."""
+    seen: set[str] = set()
+    out = []
+    for p in paragraphs:
+        if len(p) >= _REPEAT_MIN:
+            if p in seen:
+                continue
+            seen.add(p)
+        out.append(p)
+    return out
 
 
 def _drop_dangling(paragraphs: list[str]) -> list[str]:

@@ -38,6 +38,8 @@ _BLOCK_TAGS = frozenset(
     | {"section", "article", "figure", "figcaption", "pre", "dl", "dt", "dd", "header", "main"}
     | {"address", "hr", "center", "details", "summary", "tbody", "thead"}
 )
+_HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_HEADING_MAX = 80
 _RELATED = re.compile(
     r"^\W*(?:(?:baca|lihat)\s+(?:juga|pula)\b|berita\s+terkait\s*:|also\s+read\s*:|read\s+also\s*:)",
     re.IGNORECASE,
@@ -72,6 +74,18 @@ _CAPTION_LINE = re.compile(
     r"|siehe auch|see also|read more|related coverage)\s*:",
     re.IGNORECASE,
 )
+# Advertising disclosures: a line marked as an ad ("Anzeige:", "*Werbung.", "WERBUNG für X")
+# and affiliate notices ("enthält Affiliate-Links", "we may earn a commission", "erhält ...
+# eine Provision"). Said to the reader about the page, not about the news; short lines only.
+_DISCLOSURE = re.compile(
+    r"^\W*(?:anzeige|werbung|advertisement|sponsored|publicidad|publicité)\s*(?:[:.,|\]–-]|für\b|$)"
+    r"|\baffiliate[- ]?links?\b|\bamazon services llc associates\b"
+    r"|\b(?:earn|receive|get)s? (?:a )?(?:small )?(?:commission|compensation)\b"
+    r"|\b(?:erhält|erhalten|bekommt|bekommen) [^!?]{0,60}\bprovision\b"
+    r"|\bcontains? references to products\b",
+    re.IGNORECASE,
+)
+_DISCLOSURE_MAX = 400
 _LINK_LINE_SHARE = 0.8
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
@@ -107,23 +121,31 @@ def clean_body(
     """
     footers: list[Footer] = []
     caption: str | None = None
-    paragraphs: list[list[_Line]] = []
+    paragraphs: list[tuple[list[_Line], bool]] = []
     for container in containers:
         caption = _drop_noise(container, remove, footers, by_name) or caption
         paragraphs.extend(_segment(container))
     related: list[Related] = []
     kept: list[str] = []
+    headed: list[bool] = []  # whether each kept paragraph is a heading (h2-h6)
     label = False  # whether the last kept paragraph is a short heading-like line
-    for para in paragraphs:
+    for para, heading in paragraphs:
         raw = [(normalize_text("".join(line.text)), line.links) for line in para]
         lines = clean_lines(raw, related, footers)
         if lines:
             kept.append("\n".join(lines))
+            headed.append(heading)
             label = _is_label(kept[-1])
         elif label and any(links for _, links in raw):
             # The heading of a list of links dropped above ("Weitere Themen", "Veja também").
             kept.pop()
+            headed.pop()
             label = False
+    while headed and headed[-1] and len(kept[-1]) < _HEADING_MAX:
+        # A story does not end on a heading: what it announced ("Weitere Themen", "Mehr
+        # Informationen") was furniture and is gone. (A long "heading" is prose set in <h4>.)
+        kept.pop()
+        headed.pop()
     # Only web links are related stories; a javascript: or malformed href is dropped.
     links = ((r.title, absolute_url(base_url, r.url)) for r in related)
     absolute = (Related(title, url) for title, url in links if url is not None)
@@ -163,8 +185,10 @@ _SENTENCE_END = (".", "!", "?", '"', "”", "»", ")", "…")
 
 
 def _is_noise(text: str, links: list[tuple[str, str]]) -> bool:
-    """A notice, a boilerplate line, a line of links or a picture credit."""
+    """A notice, a boilerplate line, a line of links, an ad disclosure or a picture credit."""
     if _NOTICE.search(text) or _BOILERPLATE.search(text) or _all_links(text, links):
+        return True
+    if len(text) < _DISCLOSURE_MAX and _DISCLOSURE.search(text):
         return True
     if len(text) < _CAPTION_MAX and ("©" in text or _CAPTION_LINE.search(text)):
         return True
@@ -206,12 +230,16 @@ def _drop_noise(
     return caption
 
 
-def _segment(container: Any) -> list[list[_Line]]:
-    """Split into paragraphs at block elements and at double <br>, lines at single <br>."""
-    paragraphs: list[list[_Line]] = []
+def _segment(container: Any) -> list[tuple[list[_Line], bool]]:
+    """Split into paragraphs at block elements and at double <br>, lines at single <br>.
+
+    Each paragraph comes with whether it is a heading's (h2-h6).
+    """
+    paragraphs: list[tuple[list[_Line], bool]] = []
     lines: list[_Line] = []
     line = _Line([], [])
     breaks = 0
+    headings = 0  # depth of heading elements around the walk
     href: str | None = None  # set inside a link that wraps blocks: its text is link text
 
     def end_line() -> None:
@@ -224,7 +252,7 @@ def _segment(container: Any) -> list[list[_Line]]:
         nonlocal lines, breaks
         end_line()
         if lines:
-            paragraphs.append(lines)
+            paragraphs.append((lines, headings > 0))
         lines = []
         breaks = 0
 
@@ -238,7 +266,7 @@ def _segment(container: Any) -> list[list[_Line]]:
                 breaks = 0
 
     def walk(el: Any) -> None:
-        nonlocal breaks, href
+        nonlocal breaks, href, headings
         tag = el.tag
         if tag == "br":
             breaks += 1
@@ -256,6 +284,8 @@ def _segment(container: Any) -> list[list[_Line]]:
             wraps = href is None and tag == "a" and bool(el.get("href")) and _holds_block(el)
             if wraps:
                 href = el.get("href")
+            heading = tag in _HEADING_TAGS
+            headings += heading
             add(el.text)
             for child in el:
                 walk(child)
@@ -265,6 +295,7 @@ def _segment(container: Any) -> list[list[_Line]]:
                 line.links.append((el.text_content(), el.get("href")))
             if block:
                 end_paragraph()
+            headings -= heading
         add(el.tail)
 
     add(container.text)
