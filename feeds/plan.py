@@ -21,6 +21,7 @@ __all__ = [
     "FILTER_WINDOW",
     "WALK_BUDGET",
     "Args",
+    "Position",
     "budget",
     "indexable",
     "indexed",
@@ -28,7 +29,7 @@ __all__ = [
     "offset",
     "scope",
     "walk",
-    "walk_length",
+    "walk_end",
     "window",
 ]  # fmt: skip
 
@@ -44,6 +45,10 @@ WALK_FACTOR = 4
 WALK_BUDGET = 1000
 LONG_FACTOR = 16
 LONG_BUDGET = 16000
+
+
+# A row's place in the feed's order: (published_at or ingest_xid, article id).
+Position = tuple[Any, int]
 
 
 class Args:
@@ -85,10 +90,14 @@ def _driver(params: FeedParams) -> tuple[str, str, str | None, str | None]:
     return "articles", "id", None, None
 
 
+def _first(horizon: int | None) -> str:
+    """The leading column of the feed's order: ingestion below a horizon, else publication."""
+    return "ingest_xid" if horizon is not None else "published_at"
+
+
 def _order(key: str, horizon: int | None, ascending: bool, alias: str = "d") -> str:
     direction = "ASC" if ascending else "DESC"
-    first = "ingest_xid" if horizon is not None else "published_at"
-    return f"{alias}.{first} {direction}, {alias}.{key} {direction}"
+    return f"{alias}.{_first(horizon)} {direction}, {alias}.{key} {direction}"
 
 
 def _range(
@@ -122,13 +131,25 @@ def _drive_where(
     return where + _range(arg, params, horizon, ascending, key, alias)
 
 
-def _drive(arg: Args, params: FeedParams, horizon: int | None, ascending: bool) -> tuple[str, str]:
-    """Rows of the driving index in the feed's order (to bound with a LIMIT), and that order
-    as the outer query names it."""
+def _drive(
+    arg: Args, params: FeedParams, horizon: int | None, ascending: bool, after: Position | None
+) -> tuple[str, str]:
+    """Rows of the driving index in the feed's order (to bound with a LIMIT), from just past
+    `after` when given, and that order as the outer query names it.
+
+    Only the index's own columns are read (the order and the article id): the driving scan
+    then needs no visit to the link table's rows, and the article row has the rest.
+    """
     table, key, _, _ = _driver(params)
     where = _drive_where(arg, params, horizon, ascending, "d")
+    first = _first(horizon)
+    if after is not None:
+        op, cast = (">" if ascending else "<"), ("xid8" if horizon is not None else "timestamptz")
+        where.append(
+            f"(d.{first}, d.{key}) {op} ({arg(after[0])}::{cast}, {arg(after[1])}::bigint)"
+        )
     sql = (
-        f"SELECT d.{key} AS id, d.ingest_xid, d.published_at FROM {table} d"
+        f"SELECT d.{key} AS id, d.{first} FROM {table} d"
         + (" WHERE " + " AND ".join(where) if where else "")
         + f" ORDER BY {_order(key, horizon, ascending)}"
     )
@@ -196,15 +217,21 @@ def _with_hidden(arg: Args, sql: str, horizon: int | None) -> str:
 
 
 def walk(
-    params: FeedParams, *, horizon: int | None, ascending: bool, limit: int | None
+    params: FeedParams,
+    *,
+    horizon: int | None,
+    ascending: bool,
+    limit: int | None,
+    after: Position | None = None,
+    take: int | None = None,
 ) -> tuple[str, list[Any]]:
     """The page's ids in order with whether the filters keep each, walking the driving index
-    (at most `limit` rows of it when given); in ingestion order below `horizon` when one is
-    given, else newest published first."""
+    (at most `limit` rows of it when given, from just past `after`, until `take` rows pass);
+    in ingestion order below `horizon` when one is given, else newest published first."""
     arg = Args()
     table, key, _, _ = _driver(params)
     if limit is not None:
-        drive, order = _drive(arg, params, horizon, ascending)
+        drive, order = _drive(arg, params, horizon, ascending, after)
         # Each walked row looks up its article by id, in the walk's order, and the page stops
         # the walk once full. Left to itself the planner turns a walk of thousands of rows
         # into a hash join over every article (0.4 s); OFFSET 0 keeps the lookup per row.
@@ -212,10 +239,10 @@ def walk(
         # probed in the link tables: the row is at hand already.
         filters = _article_filters(arg, params, links=False)
         sql = (
-            f"SELECT d.id, d.ingest_xid AS xid, a.keep FROM ({drive} LIMIT {limit}) d"
-            f" JOIN LATERAL (SELECT {_keep(arg, params)} AS keep FROM articles a"
-            f" WHERE {' AND '.join(['a.id = d.id', *filters])} OFFSET 0) a ON true"
-            f" ORDER BY {order} LIMIT {window(params)} OFFSET {offset(params)}"
+            f"SELECT d.id, a.xid, a.keep FROM ({drive} LIMIT {limit}) d"
+            f" JOIN LATERAL (SELECT a.ingest_xid AS xid, {_keep(arg, params)} AS keep"
+            f" FROM articles a WHERE {' AND '.join(['a.id = d.id', *filters])} OFFSET 0) a"
+            f" ON true ORDER BY {order} LIMIT {take or window(params)} OFFSET {offset(params)}"
         )
         return _with_hidden(arg, sql, horizon), arg.values
     if table == "articles":
@@ -236,13 +263,18 @@ def walk(
     return _with_hidden(arg, sql, horizon), arg.values
 
 
-def walk_length(
-    params: FeedParams, *, horizon: int | None, ascending: bool, limit: int
+def walk_end(
+    params: FeedParams, *, horizon: int | None, ascending: bool, limit: int, after: Position | None
 ) -> tuple[str, list[Any]]:
-    """Whether a walk of `limit` rows stopped there (True) or at the end of the range."""
+    """The position of the last row a walk of `limit` rows from `after` read (no row: the
+    walk reached the end of the feed's range). A longer walk goes on from there instead of
+    reading the same rows again. Answered from the driving index alone."""
     arg = Args()
-    drive, _ = _drive(arg, params, horizon, ascending)
-    return f"SELECT count(*) >= {limit} FROM ({drive} LIMIT {limit}) d", arg.values
+    drive, _ = _drive(arg, params, horizon, ascending, after)
+    return (
+        f"SELECT d.{_first(horizon)}, d.id FROM ({drive} OFFSET {limit - 1} LIMIT 1) d",
+        arg.values,
+    )
 
 
 def indexable(params: FeedParams) -> bool:
