@@ -147,3 +147,38 @@ async def test_facets_follow_the_links_the_store_writes(stored: asyncpg.Pool) ->
         """
     )
     assert mismatched == 0
+
+
+async def test_pairs_follow_the_facets_through_a_correction(stored: asyncpg.Pool) -> None:
+    """Feeds naming a region and a topic walk article_pairs (migration 0010), which a trigger
+    derives from the facets: it must hold every (region, topic) of every article, also after
+    a correction moves an article to other regions and topics."""
+    rng = random.Random(5)
+    item = article(10_000, rng)
+    moved = replace(
+        item,
+        record=replace(item.record, content_hash="corrected"),
+        regions=(("jatim", "source"), ("kalsel/tapin", "source")),
+        topics=(("hukum", 1.0, "keywords"), ("olahraga", 1.0, "keywords")),
+    )
+    article_id = await stored.fetchval("SELECT min(id) FROM articles")
+    assert await store.update_article(stored, article_id, moved)
+    mismatched = await stored.fetchval(
+        """
+        SELECT count(*) FROM articles a WHERE ARRAY(
+            SELECT p.pair || p.published_at::text FROM article_pairs p
+            WHERE p.article_id = a.id ORDER BY 1
+        ) IS DISTINCT FROM ARRAY(
+            SELECT r.region || '|' || t.topic || a.published_at::text
+            FROM article_regions r, article_topics t
+            WHERE r.article_id = a.id AND t.article_id = a.id ORDER BY 1
+        )
+        """
+    )
+    assert mismatched == 0
+    pairs = await stored.fetch(
+        "SELECT pair FROM article_pairs WHERE article_id = $1 ORDER BY pair", article_id
+    )
+    assert [p["pair"] for p in pairs] == [
+        "jatim|hukum", "jatim|olahraga", "kalsel/tapin|hukum", "kalsel/tapin|olahraga",
+    ]  # fmt: skip
