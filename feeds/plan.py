@@ -8,6 +8,9 @@ window: seconds at a million articles, and PostgreSQL's planner cannot foresee i
 multiplies the filters' selectivities as if they were independent. So the walk is bounded to
 `budget` rows; when it comes back short on a feed that names a word, region or topic, the GIN
 index over (facets, search) intersects them and only the articles that have them all are read.
+A walk whose matches promise to fill the window within `long_budget` rows goes on from where
+it stopped (keyset), so no row is read twice. A feed naming a region and a topic walks the
+pairs table (migration 0010), whose rows all have both, rather than the region's rows.
 """
 
 from __future__ import annotations
@@ -40,8 +43,11 @@ FILTER_WINDOW = 1000
 
 # Rows of the driving index a first walk may read per row it must find, at least WALK_BUDGET;
 # a walk whose matches came at a rate that fills the window within LONG_FACTOR rows per row
-# (at least LONG_BUDGET) goes on that far before the index is asked.
-WALK_FACTOR = 4
+# (at least LONG_BUDGET) goes on that far before the index is asked. The first walk is short
+# (one row read per row needed): it only measures the rate, and the long walk goes on from
+# where it stopped, so a feed whose matches never come (a word that never meets its topic)
+# gives up after a quarter of the rows it read before continued walks existed.
+WALK_FACTOR = 1
 WALK_BUDGET = 1000
 LONG_FACTOR = 16
 LONG_BUDGET = 16000
