@@ -10,18 +10,21 @@ production, with words that occur only with some topics (the case the index is t
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import replace
 from datetime import timedelta
 
 import asyncpg
 import pytest
 
+from database.pool import create_pool, load_migrations
 from database.records import ArticleRecord
 from feeds import plan
 from feeds.params import FeedParams, parse_params
 from feeds.query import empty_feed_date, feed_page
 from ingestor import store
-from tests.test_feeds_support import T0, add_source, reset
+from tests.conftest import with_database
+from tests.test_feeds_support import T0, Art, add_source, insert, reset
 
 REGIONS = ("kalsel", "kalsel/tapin", "kaltim", "jatim")
 TOPICS = {"lingkungan": "banjir", "ekonomi": "harga", "olahraga": "laga", "hukum": "sidang"}
@@ -182,3 +185,30 @@ async def test_pairs_follow_the_facets_through_a_correction(stored: asyncpg.Pool
     assert [p["pair"] for p in pairs] == [
         "jatim|hukum", "jatim|olahraga", "kalsel/tapin|hukum", "kalsel/tapin|olahraga",
     ]  # fmt: skip
+
+
+async def test_the_pairs_migration_fills_the_pairs_of_articles_stored_before_it(
+    pg_server_dsn: str,
+) -> None:
+    name = f"t_pairs_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(pg_server_dsn)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    db = await create_pool(with_database(pg_server_dsn, name), max_size=2)
+    try:
+        migrations = load_migrations()
+        pairs = next(i for i, m in enumerate(migrations) if m.version == 10)
+        async with db.acquire() as conn:
+            for migration in migrations[:pairs]:
+                await conn.execute(migration.sql)
+        await add_source(db, "src-kalsel")
+        old = await insert(db, Art("Lama", regions=("kalsel", "kalsel/tapin"), topics=("hukum",)))
+        async with db.acquire() as conn, conn.transaction():
+            await conn.execute(migrations[pairs].sql)
+        rows = await db.fetch("SELECT pair, article_id FROM article_pairs ORDER BY pair")
+        assert [(r["pair"], r["article_id"]) for r in rows] == [
+            ("kalsel/tapin|hukum", old), ("kalsel|hukum", old),
+        ]  # fmt: skip
+    finally:
+        await db.close()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
