@@ -9,7 +9,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-__all__ = ["MAX_PAGE", "MAX_PATTERN", "Cursor", "FeedParams", "ParamError", "parse_params"]
+__all__ = [
+    "MAX_PAGE", "MAX_PATTERN", "MAX_REPEAT", "Cursor", "FeedParams", "ParamError", "parse_params",
+]  # fmt: skip
 
 # A regular expression longer than this is refused: length is the first bound on how much
 # work a pattern can ask of the database (the query timeout is the second).
@@ -90,6 +92,55 @@ class FeedParams:
         )
 
 
+# Nested counted repeats multiply: PostgreSQL expands `(x{1,20}){1,255}` into thousands of
+# copies of x before it reads a row. Beyond this product a pattern is refused up front.
+MAX_REPEAT = 1000
+_COUNT = re.compile(r"\{(\d+)(,(\d*))?\}")
+
+
+def _costly(pattern: str) -> str | None:
+    """Why this pattern is too costly in itself to run over articles, or None.
+
+    Two constructs make a pattern slow whatever the load: a backreference (PostgreSQL then
+    backtracks, exponentially in the worst case) and counted repeats nested deep enough to
+    blow up the automaton. Everything else runs in time linear in the text, so a pattern
+    that passes here and still times out was slowed by the server's load (then 503, not 400).
+    """
+    stack: list[int] = [1]  # per open group: the largest repeat product inside it so far
+    last = 1  # the repeat product of the atom just read (a closed group carries its inside)
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            if not in_class and pattern[i + 1] in "123456789":
+                return "backreferences are too expensive to evaluate"
+            last, i = 1, i + 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class, last = True, 1
+        elif char == "(":
+            stack.append(1)
+        elif char == ")" and len(stack) > 1:
+            last = stack.pop()
+        elif char == "{" and (count := _COUNT.match(pattern, i)):
+            low, comma, high = count.groups()
+            times = int(high) if high else int(low) + (1 if comma else 0)
+            last *= max(times, 1)
+            if last > MAX_REPEAT:
+                return f"nested repeats over {MAX_REPEAT} are too expensive to evaluate"
+            i = count.end()
+            stack[-1] = max(stack[-1], last)
+            continue
+        elif char not in "*+?|":
+            last = 1
+        stack[-1] = max(stack[-1], last)
+        i += 1
+    return None
+
+
 def postgres_regex(pattern: str, name: str) -> str:
     """A Python/JavaScript-style pattern in PostgreSQL's ARE dialect, within the length cap.
 
@@ -102,6 +153,8 @@ def postgres_regex(pattern: str, name: str) -> str:
         raise ParamError(f"{name}: pattern longer than {MAX_PATTERN} characters")
     if _CONTROL.search(pattern):
         raise ParamError(f"{name}: control characters are not allowed")
+    if reason := _costly(pattern):
+        raise ParamError(f"{name}: {reason}")
     out: list[str] = []
     in_class = False
     i = 0

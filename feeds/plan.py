@@ -8,6 +8,9 @@ window: seconds at a million articles, and PostgreSQL's planner cannot foresee i
 multiplies the filters' selectivities as if they were independent. So the walk is bounded to
 `budget` rows; when it comes back short on a feed that names a word, region or topic, the GIN
 index over (facets, search) intersects them and only the articles that have them all are read.
+A walk whose matches promise to fill the window within `long_budget` rows goes on from where
+it stopped (keyset), so no row is read twice. A feed naming a region and a topic walks the
+pairs table (migration 0010), whose rows all have both, rather than the region's rows.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ __all__ = [
     "FILTER_WINDOW",
     "WALK_BUDGET",
     "Args",
+    "Position",
     "budget",
     "indexable",
     "indexed",
@@ -28,7 +32,7 @@ __all__ = [
     "offset",
     "scope",
     "walk",
-    "walk_length",
+    "walk_end",
     "window",
 ]  # fmt: skip
 
@@ -39,11 +43,18 @@ FILTER_WINDOW = 1000
 
 # Rows of the driving index a first walk may read per row it must find, at least WALK_BUDGET;
 # a walk whose matches came at a rate that fills the window within LONG_FACTOR rows per row
-# (at least LONG_BUDGET) goes on that far before the index is asked.
-WALK_FACTOR = 4
+# (at least LONG_BUDGET) goes on that far before the index is asked. The first walk is short
+# (one row read per row needed): it only measures the rate, and the long walk goes on from
+# where it stopped, so a feed whose matches never come (a word that never meets its topic)
+# gives up after a quarter of the rows it read before continued walks existed.
+WALK_FACTOR = 1
 WALK_BUDGET = 1000
 LONG_FACTOR = 16
 LONG_BUDGET = 16000
+
+
+# A row's place in the feed's order: (published_at or ingest_xid, article id).
+Position = tuple[Any, int]
 
 
 class Args:
@@ -77,7 +88,12 @@ def offset(params: FeedParams) -> int:
 
 
 def _driver(params: FeedParams) -> tuple[str, str, str | None, str | None]:
-    """The driving table, its article-id column, and the first region or topic it is keyed on."""
+    """The driving table, its article-id column, and the key it is read on: the first region
+    and topic together (migration 0010), else the first region or topic."""
+    if params.regions and params.topics:
+        # Walking the region and keeping the topic read seven rows per row kept (one topic in
+        # seven); the pairs table reads only the rows kept.
+        return "article_pairs", "article_id", "pair", f"{params.regions[0]}|{params.topics[0]}"
     if params.regions:
         return "article_regions", "article_id", "region", params.regions[0]
     if params.topics:
@@ -85,10 +101,14 @@ def _driver(params: FeedParams) -> tuple[str, str, str | None, str | None]:
     return "articles", "id", None, None
 
 
+def _first(horizon: int | None) -> str:
+    """The leading column of the feed's order: ingestion below a horizon, else publication."""
+    return "ingest_xid" if horizon is not None else "published_at"
+
+
 def _order(key: str, horizon: int | None, ascending: bool, alias: str = "d") -> str:
     direction = "ASC" if ascending else "DESC"
-    first = "ingest_xid" if horizon is not None else "published_at"
-    return f"{alias}.{first} {direction}, {alias}.{key} {direction}"
+    return f"{alias}.{_first(horizon)} {direction}, {alias}.{key} {direction}"
 
 
 def _range(
@@ -122,26 +142,41 @@ def _drive_where(
     return where + _range(arg, params, horizon, ascending, key, alias)
 
 
-def _drive(arg: Args, params: FeedParams, horizon: int | None, ascending: bool) -> tuple[str, str]:
-    """Rows of the driving index in the feed's order (to bound with a LIMIT), and that order
-    as the outer query names it."""
+def _drive(
+    arg: Args, params: FeedParams, horizon: int | None, ascending: bool, after: Position | None
+) -> tuple[str, str]:
+    """Rows of the driving index in the feed's order (to bound with a LIMIT), from just past
+    `after` when given, and that order as the outer query names it.
+
+    Only the index's own columns are read (the order and the article id): the driving scan
+    then needs no visit to the link table's rows, and the article row has the rest.
+    """
     table, key, _, _ = _driver(params)
     where = _drive_where(arg, params, horizon, ascending, "d")
+    first = _first(horizon)
+    if after is not None:
+        op, cast = (">" if ascending else "<"), ("xid8" if horizon is not None else "timestamptz")
+        where.append(
+            f"(d.{first}, d.{key}) {op} ({arg(after[0])}::{cast}, {arg(after[1])}::bigint)"
+        )
     sql = (
-        f"SELECT d.{key} AS id, d.ingest_xid, d.published_at FROM {table} d"
+        f"SELECT d.{key} AS id, d.{first} FROM {table} d"
         + (" WHERE " + " AND ".join(where) if where else "")
         + f" ORDER BY {_order(key, horizon, ascending)}"
     )
     return sql, _order("id", horizon, ascending)
 
 
-def _article_filters(arg: Args, params: FeedParams, *, links: bool) -> list[str]:
-    """Conditions on the article row `a`; region and topic ones by link probes or facets."""
+def _article_filters(
+    arg: Args, params: FeedParams, *, links: bool, driven: bool = False
+) -> list[str]:
+    """Conditions on the article row `a`; region and topic ones by link probes or facets
+    (`driven`: leaving out the facets the driving index answers already)."""
     where: list[str] = []
     if links:
         _, _, column, _ = _driver(params)
-        regions = params.regions[1:] if column == "region" else params.regions
-        topics = params.topics[1:] if column == "topic" else params.topics if column else ()
+        regions = params.regions[1:] if column in ("region", "pair") else params.regions
+        topics = params.topics[1:] if column in ("topic", "pair") else params.topics
         for region in regions:
             where.append(
                 "EXISTS (SELECT 1 FROM article_regions x"
@@ -154,7 +189,9 @@ def _article_filters(arg: Args, params: FeedParams, *, links: bool) -> list[str]
             )
         if column and params.source:
             where.append(f"a.source_id = {arg(params.source)}")
-    elif wanted := scope(params):
+    elif wanted := [f for f in scope(params) if not driven or f not in _answered(params)]:
+        # Array containment costs about as much as reading the row (2-3 us each at a
+        # million articles), so a walk checks only what its index did not answer.
         where.append(f"a.facets @> {arg(wanted)}::text[]")
     if not params.duplicates:
         where.append("a.duplicate_of IS NULL")
@@ -163,6 +200,16 @@ def _article_filters(arg: Args, params: FeedParams, *, links: bool) -> list[str]
     if params.q:
         where.append(f"a.search @@ websearch_to_tsquery('simple', warta_fold({arg(params.q)}))")
     return where
+
+
+def _answered(params: FeedParams) -> set[str]:
+    """The facet tokens every row of the driving index has."""
+    table, _, column, _ = _driver(params)
+    if table == "articles":
+        return {source_facet(params.source)} if params.source else set()
+    regions = params.regions[:1] if column in ("region", "pair") else ()
+    topics = params.topics[:1] if column in ("topic", "pair") else ()
+    return {*map(region_facet, regions), *map(topic_facet, topics)}
 
 
 def scope(params: FeedParams) -> list[str]:
@@ -196,26 +243,32 @@ def _with_hidden(arg: Args, sql: str, horizon: int | None) -> str:
 
 
 def walk(
-    params: FeedParams, *, horizon: int | None, ascending: bool, limit: int | None
+    params: FeedParams,
+    *,
+    horizon: int | None,
+    ascending: bool,
+    limit: int | None,
+    after: Position | None = None,
+    take: int | None = None,
 ) -> tuple[str, list[Any]]:
     """The page's ids in order with whether the filters keep each, walking the driving index
-    (at most `limit` rows of it when given); in ingestion order below `horizon` when one is
-    given, else newest published first."""
+    (at most `limit` rows of it when given, from just past `after`, until `take` rows pass);
+    in ingestion order below `horizon` when one is given, else newest published first."""
     arg = Args()
     table, key, _, _ = _driver(params)
     if limit is not None:
-        drive, order = _drive(arg, params, horizon, ascending)
+        drive, order = _drive(arg, params, horizon, ascending, after)
         # Each walked row looks up its article by id, in the walk's order, and the page stops
         # the walk once full. Left to itself the planner turns a walk of thousands of rows
         # into a hash join over every article (0.4 s); OFFSET 0 keeps the lookup per row.
         # Regions and topics beyond the driving one are read from the row's facets, not
         # probed in the link tables: the row is at hand already.
-        filters = _article_filters(arg, params, links=False)
+        filters = _article_filters(arg, params, links=False, driven=True)
         sql = (
-            f"SELECT d.id, d.ingest_xid AS xid, a.keep FROM ({drive} LIMIT {limit}) d"
-            f" JOIN LATERAL (SELECT {_keep(arg, params)} AS keep FROM articles a"
-            f" WHERE {' AND '.join(['a.id = d.id', *filters])} OFFSET 0) a ON true"
-            f" ORDER BY {order} LIMIT {window(params)} OFFSET {offset(params)}"
+            f"SELECT d.id, a.xid, a.keep FROM ({drive} LIMIT {limit}) d"
+            f" JOIN LATERAL (SELECT a.ingest_xid AS xid, {_keep(arg, params)} AS keep"
+            f" FROM articles a WHERE {' AND '.join(['a.id = d.id', *filters])} OFFSET 0) a"
+            f" ON true ORDER BY {order} LIMIT {take or window(params)} OFFSET {offset(params)}"
         )
         return _with_hidden(arg, sql, horizon), arg.values
     if table == "articles":
@@ -236,13 +289,18 @@ def walk(
     return _with_hidden(arg, sql, horizon), arg.values
 
 
-def walk_length(
-    params: FeedParams, *, horizon: int | None, ascending: bool, limit: int
+def walk_end(
+    params: FeedParams, *, horizon: int | None, ascending: bool, limit: int, after: Position | None
 ) -> tuple[str, list[Any]]:
-    """Whether a walk of `limit` rows stopped there (True) or at the end of the range."""
+    """The position of the last row a walk of `limit` rows from `after` read (no row: the
+    walk reached the end of the feed's range). A longer walk goes on from there instead of
+    reading the same rows again. Answered from the driving index alone."""
     arg = Args()
-    drive, _ = _drive(arg, params, horizon, ascending)
-    return f"SELECT count(*) >= {limit} FROM ({drive} LIMIT {limit}) d", arg.values
+    drive, _ = _drive(arg, params, horizon, ascending, after)
+    return (
+        f"SELECT d.{_first(horizon)}, d.id FROM ({drive} OFFSET {limit - 1} LIMIT 1) d",
+        arg.values,
+    )
 
 
 def indexable(params: FeedParams) -> bool:

@@ -121,31 +121,48 @@ async def _scan(
     query_timeout: float | None,
 ) -> list[Mapping[str, Any]]:
     """The rows of one page's window (feeds.plan says why in this order): a bounded walk; a
-    longer one when the first found matches at a rate that fills the window within it; the
-    index when a walk came back short only because it ran out of rows to read."""
+    longer one, going on from where the first stopped, when the first found matches at a rate
+    that fills the window within it; the index when a walk came back short only because it
+    ran out of rows to read."""
     if not plan.indexable(params) or plan.offset(params):
         sql, args = plan.walk(params, horizon=horizon, ascending=ascending, limit=None)
         return list(await pool.fetch(sql, *args, timeout=query_timeout))
-    needed, rows = plan.window(params), list[Mapping[str, Any]]()
+    needed, rows, hidden = plan.window(params), list[Mapping[str, Any]](), False
+    after: plan.Position | None = None
+    read = 0
     for limit in (plan.budget(params), plan.long_budget(params)):
-        sql, args = plan.walk(params, horizon=horizon, ascending=ascending, limit=limit)
-        rows = list(await pool.fetch(sql, *args, timeout=query_timeout))
-        found = sum(r["id"] is not None for r in rows)
-        if found >= needed:
-            return rows
-        sql, args = plan.walk_length(params, horizon=horizon, ascending=ascending, limit=limit)
-        if not await pool.fetchval(sql, *args, timeout=query_timeout):
-            return rows  # the walk reached the end of the feed's range: the window is whole
-        if not found or needed * limit / found > plan.long_budget(params):
+        sql, args = plan.walk(
+            params, horizon=horizon, ascending=ascending, limit=limit - read, after=after,
+            take=needed - len(rows),
+        )  # fmt: skip
+        part = await pool.fetch(sql, *args, timeout=query_timeout)
+        # Any statement that saw articles waiting above the horizon makes the head provisional.
+        hidden = hidden or bool(horizon is not None and part and part[0]["hidden"])
+        rows += [r for r in part if r["id"] is not None]
+        if len(rows) >= needed:
+            return _with_hidden(rows, horizon, hidden)
+        sql, args = plan.walk_end(
+            params, horizon=horizon, ascending=ascending, limit=limit - read, after=after
+        )
+        end = await pool.fetchrow(sql, *args, timeout=query_timeout)
+        if end is None:
+            return _with_hidden(rows, horizon, hidden)  # the end of the feed's range: whole
+        after, read = (end[0], end[1]), limit
+        if not rows or needed * limit / len(rows) > plan.long_budget(params):
             break  # matches too rare for a longer walk to fill the window
     sql, args = plan.indexed(params, horizon=horizon, ascending=ascending)
-    found_rows = await pool.fetch(sql, *args, timeout=query_timeout)
+    return _with_hidden(list(await pool.fetch(sql, *args, timeout=query_timeout)), horizon, hidden)
+
+
+def _with_hidden(
+    rows: list[Mapping[str, Any]], horizon: int | None, hidden: bool
+) -> list[Mapping[str, Any]]:
+    """Rows in the shape the walk gives below a horizon: each says whether articles wait
+    above it, and an empty window is one row without an id."""
     if horizon is None:
-        return list(found_rows)
-    # Whether the head is provisional was seen by the walk's statement; carry it over.
-    hidden = bool(rows and rows[0]["hidden"])
+        return rows
     out: list[Mapping[str, Any]] = [
-        {"id": r["id"], "xid": r["xid"], "keep": r["keep"], "hidden": hidden} for r in found_rows
+        {"id": r["id"], "xid": r["xid"], "keep": r["keep"], "hidden": hidden} for r in rows
     ]
     return out or [{"id": None, "xid": None, "keep": None, "hidden": hidden}]
 

@@ -71,8 +71,13 @@ def _patterns(params: FeedParams) -> str:
 async def load_page(
     state: FeedState, params: FeedParams, *, ingestion: bool, ascending: bool = False
 ) -> Page:
-    """feed_page, with its failures as HTTP errors: a bad pattern or one too costly is the
-    client's 400, a slow query otherwise the server's 503."""
+    """feed_page, with its failures as HTTP errors: a pattern PostgreSQL refuses is the
+    client's 400, a query past its timeout the server's 503.
+
+    A pattern that is costly in itself (a backreference, nested counted repeats) never gets
+    here: feeds.params refuses it up front. So a timeout means the server is busy, whatever
+    the filters, and the client should come back later rather than drop its pattern.
+    """
     try:
         return await feed_page(
             state.pool,
@@ -83,11 +88,9 @@ async def load_page(
         )
     except asyncpg.InvalidRegularExpressionError as exc:
         raise web.HTTPBadRequest(text=f"{_patterns(params)}: {exc}") from None
-    except TimeoutError:
-        if params.filter or params.filterout:
-            raise web.HTTPBadRequest(
-                text=f"{_patterns(params)}: pattern too expensive to evaluate"
-            ) from None
+    except (TimeoutError, asyncpg.QueryCanceledError):
+        # QueryCanceledError: the server's own statement_timeout (an operator's setting on
+        # the role or database) ran out before ours did.
         raise web.HTTPServiceUnavailable(
             text="feed query took too long", headers={"Retry-After": "5"}
         ) from None
@@ -99,7 +102,7 @@ async def _empty_date(state: FeedState, params: FeedParams) -> datetime:
         return await empty_feed_date(
             state.pool, params, query_timeout=state.settings.feed_query_timeout
         )
-    except TimeoutError:
+    except (TimeoutError, asyncpg.QueryCanceledError):
         raise web.HTTPServiceUnavailable(
             text="feed query took too long", headers={"Retry-After": "5"}
         ) from None

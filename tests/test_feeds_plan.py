@@ -10,18 +10,21 @@ production, with words that occur only with some topics (the case the index is t
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import replace
 from datetime import timedelta
 
 import asyncpg
 import pytest
 
+from database.pool import create_pool, load_migrations
 from database.records import ArticleRecord
 from feeds import plan
 from feeds.params import FeedParams, parse_params
 from feeds.query import empty_feed_date, feed_page
 from ingestor import store
-from tests.test_feeds_support import T0, add_source, reset
+from tests.conftest import with_database
+from tests.test_feeds_support import T0, Art, add_source, insert, reset
 
 REGIONS = ("kalsel", "kalsel/tapin", "kaltim", "jatim")
 TOPICS = {"lingkungan": "banjir", "ekonomi": "harga", "olahraga": "laga", "hukum": "sidang"}
@@ -147,3 +150,65 @@ async def test_facets_follow_the_links_the_store_writes(stored: asyncpg.Pool) ->
         """
     )
     assert mismatched == 0
+
+
+async def test_pairs_follow_the_facets_through_a_correction(stored: asyncpg.Pool) -> None:
+    """Feeds naming a region and a topic walk article_pairs (migration 0010), which a trigger
+    derives from the facets: it must hold every (region, topic) of every article, also after
+    a correction moves an article to other regions and topics."""
+    rng = random.Random(5)
+    item = article(10_000, rng)
+    moved = replace(
+        item,
+        record=replace(item.record, content_hash="corrected"),
+        regions=(("jatim", "source"), ("kalsel/tapin", "source")),
+        topics=(("hukum", 1.0, "keywords"), ("olahraga", 1.0, "keywords")),
+    )
+    article_id = await stored.fetchval("SELECT min(id) FROM articles")
+    assert await store.update_article(stored, article_id, moved)
+    mismatched = await stored.fetchval(
+        """
+        SELECT count(*) FROM articles a WHERE ARRAY(
+            SELECT p.pair || p.published_at::text FROM article_pairs p
+            WHERE p.article_id = a.id ORDER BY 1
+        ) IS DISTINCT FROM ARRAY(
+            SELECT r.region || '|' || t.topic || a.published_at::text
+            FROM article_regions r, article_topics t
+            WHERE r.article_id = a.id AND t.article_id = a.id ORDER BY 1
+        )
+        """
+    )
+    assert mismatched == 0
+    pairs = await stored.fetch(
+        "SELECT pair FROM article_pairs WHERE article_id = $1 ORDER BY pair", article_id
+    )
+    assert [p["pair"] for p in pairs] == [
+        "jatim|hukum", "jatim|olahraga", "kalsel/tapin|hukum", "kalsel/tapin|olahraga",
+    ]  # fmt: skip
+
+
+async def test_the_pairs_migration_fills_the_pairs_of_articles_stored_before_it(
+    pg_server_dsn: str,
+) -> None:
+    name = f"t_pairs_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(pg_server_dsn)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    db = await create_pool(with_database(pg_server_dsn, name), max_size=2)
+    try:
+        migrations = load_migrations()
+        pairs = next(i for i, m in enumerate(migrations) if m.version == 10)
+        async with db.acquire() as conn:
+            for migration in migrations[:pairs]:
+                await conn.execute(migration.sql)
+        await add_source(db, "src-kalsel")
+        old = await insert(db, Art("Lama", regions=("kalsel", "kalsel/tapin"), topics=("hukum",)))
+        async with db.acquire() as conn, conn.transaction():
+            await conn.execute(migrations[pairs].sql)
+        rows = await db.fetch("SELECT pair, article_id FROM article_pairs ORDER BY pair")
+        assert [(r["pair"], r["article_id"]) for r in rows] == [
+            ("kalsel/tapin|hukum", old), ("kalsel|hukum", old),
+        ]  # fmt: skip
+    finally:
+        await db.close()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
