@@ -3,6 +3,7 @@ by the pipeline on a source without rules, and shown by `warta sources show`."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import replace
@@ -16,9 +17,13 @@ import pytest
 
 from config.catalogue import load_catalogue
 from config.settings import Settings, load_settings
+from ingestor import store
 from ingestor.extract import ExtractError, LearnedTemplate, extract_article, learn_template
+from ingestor.extract.learn import remember
 from ingestor.extract.template import body_agrees
+from ingestor.schedule.templates import finish_template_run, start_template_run
 from ingestor.sources import SiteRules, Source, load_sources
+from ingestor.sources.model import Discovery
 from tests.conftest import free_port, run_pass, truncate
 from warta.demo import write_simsite_seeds
 from warta.simsite import SimArticle, SimSite
@@ -215,3 +220,85 @@ def test_word_level_tags_that_repeat_are_never_learned_as_removals() -> None:
     assert template is not None and template.body
     assert "div.ad" in " ".join(template.remove)
     assert not any("dash" in sel for sel in template.remove)
+
+
+def _site_page(i: int, *, notice: bool = True) -> str:
+    """A story page whose body holds a subscription plea in plain prose, the same on every page
+    (no class name or wording a single-page reader could tell from the story by)."""
+    story = "".join(
+        f"<p>Kalimat {k} cerita nomor {i}: petani desa {i} memanen jagung di ladang {k} dan "
+        f"menjualnya ke pasar kecamatan dengan harga yang lebih baik dari tahun lalu.</p>"
+        for k in range(6)
+    )
+    plea = (
+        "<p>Terima kasih sudah membaca sampai habis, dukung kerja redaksi kami dengan "
+        "berlangganan edisi digital mulai hari ini.</p>"
+        if notice
+        else ""
+    )
+    return (
+        f"<html><head><title>Cerita {i}</title></head><body><h1>Cerita {i}</h1>"
+        f"<div class='story'>{story[: len(story) // 2]}{plea}{story[len(story) // 2 :]}</div>"
+        f"</body></html>"
+    )
+
+
+def _story_lines(text: str, i: int) -> int:
+    return sum(f"Kalimat {k} cerita nomor {i}:" in text for k in range(6))
+
+
+def test_lines_the_site_printed_before_are_furniture_on_its_next_page() -> None:
+    """The generic path keeps the plea (it reads like prose); a template whose pages printed it
+    drops it from a new story, also when the template knows one page only and no selectors."""
+    url = "http://example.test/berita/{}".format
+    assert "dukung kerja redaksi" in _body(_site_page(3), url(3))
+    learned = learn_template([(url(i), _site_page(i)) for i in range(3)])
+    assert learned is not None and learned.seen
+    weak = LearnedTemplate(pages=(url(0),), seen=remember([(url(0), _site_page(0))]))
+    for template in (learned, learned.furniture_only(), weak):
+        text = _body(_site_page(3), url(3), template=template)
+        assert "dukung kerja redaksi" not in text and _story_lines(text, 3) == 6, template
+    # Stored as JSON and read back, the template still knows the lines.
+    stored = LearnedTemplate.from_layout(json.loads(json.dumps(learned.layout())), confidence=1.0)
+    assert stored.seen == learned.seen
+
+
+def test_a_learning_page_and_a_copy_of_its_story_keep_their_own_lines() -> None:
+    """On a page the template learned from, or the same story at another address, the seen lines
+    are the story's own: nothing is dropped there, whatever the site repeats."""
+    url = "http://example.test/berita/{}".format
+    template = LearnedTemplate(pages=(url(0),), seen=remember([(url(0), _site_page(0))]))
+    for address in (url(0), url(0) + "?utm_source=feed"):
+        text = _body(_site_page(0, notice=False), address, template=template)
+        assert _story_lines(text, 0) == 6, address
+    # A page all of whose lines the site printed before is left whole, never emptied.
+    lone = "<html><body><div><p>" + "Terima kasih sudah membaca, dukung redaksi. " * 3
+    lone += "</p></div></body></html>"
+    template = LearnedTemplate(pages=(url(0),), seen=remember([(url(0), lone)]))
+    assert "dukung redaksi" in _body(lone, url(1), template=template)
+
+
+async def test_a_source_without_a_confident_template_still_keeps_what_its_pages_printed(
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path
+) -> None:
+    """Pages that teach no selectors (one story at several addresses) are still stored as the
+    source's template, without selectors, and the next run reads pages with their lines."""
+    await truncate(pool)
+    settings = _settings(database_url, tmp_path, tmp_path / "data")
+    source = Source(
+        id="contoh", name="contoh", base_url="http://example.test", province=None,
+        tz_name="UTC", tz=UTC, lang="id", discovery=Discovery(),  # type: ignore[arg-type]
+        article_pattern=re.compile("."), rules=None,
+    )  # fmt: skip
+    await store.sync_sources(pool, [source])
+    run = await start_template_run(pool, source, settings)
+    assert run.template is None
+    for i in range(settings.template_min_pages):
+        run.saw(f"http://example.test/berita/0?v={i}", _site_page(0), "generic")
+    learned = await finish_template_run(pool, run, settings, NOW)
+    assert learned is not None and not learned.body and learned.seen
+    run = await start_template_run(pool, source, settings)
+    assert run.template is not None and run.template.seen == learned.seen
+    assert not run.template.body and run.template.confidence < settings.template_min_confidence
+    text = _body(_site_page(5), "http://example.test/berita/5", template=run.template)
+    assert "dukung kerja redaksi" not in text and _story_lines(text, 5) == 6

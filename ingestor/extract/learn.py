@@ -5,7 +5,8 @@ line printed on two or more pages (navigation, notices, footers, "most read" tit
 furniture. Each element scores its varying, unlinked text minus its furniture and link text, so
 the best container holds the story and little else. Per page the story container, the headline,
 the date line and the byline are found, and `ingestor.extract.paths` turns those elements into
-selectors that hold on most pages.
+selectors that hold on most pages. The keys of every page's lines and short blocks are kept too:
+on a later page, what the site printed before is furniture (`LearnedTemplate.seen`).
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from ingestor.extract.byline import authors_from_byline
 from ingestor.extract.clean import normalize_text
 from ingestor.extract.dates import parse_date
 from ingestor.extract.paths import Page, generalize, removable
-from ingestor.extract.template import LearnedTemplate
+from ingestor.extract.template import LearnedTemplate, text_key
 from ingestor.sources import select
 
-__all__ = ["MIN_PAGES", "learn_template"]
+__all__ = ["MIN_PAGES", "learn_template", "remember"]
 
 MIN_PAGES = 2  # one page shows no repetition; the pipeline asks for more
 _DROP = ("script", "style", "noscript", "template", "svg", "iframe", "head")
@@ -47,6 +48,9 @@ _SAME_PAGE = 0.5  # pages sharing this share of their long lines are one story t
 _MAX_LINE = 80  # date lines and bylines are short
 _MAX_TITLE = 300
 _FAR = 10**6
+# Blocks up to this many characters are remembered whole: a notice or a teaser paragraph is one
+# body line, and a longer block is a story or a wrapper, never a repeated body line.
+_MAX_REMEMBERED = 1000
 # Any fixed "now" works: we only ask whether a text is a date, never which one.
 _NOW = datetime(2100, 1, 1, tzinfo=UTC)
 
@@ -93,7 +97,27 @@ def learn_template(
         confidence=hits["body"],
         hits=hits,
         pages=tuple(p.url for p in parsed),
+        seen=_seen(parsed),
     )
+
+
+def remember(pages: Sequence[tuple[str, str]]) -> frozenset[str]:
+    """The keys of these pages' lines and short blocks (`LearnedTemplate.seen`), one page or more."""
+    parsed = [p for p in (_parse(url, html) for url, html in pages) if p is not None]
+    for page in parsed:
+        _tally(page, Counter())
+    return _seen(parsed)
+
+
+def _seen(pages: list[Page]) -> frozenset[str]:
+    keys = {text_key(text) for page in pages for _, text, _ in page.lines}
+    for page in pages:
+        # An element's whole text is what the body cleaner prints as one line ("Like us on
+        # Facebook" across an <a>); the size test first keeps text_content off the wrappers.
+        for el in page.order:
+            if isinstance(el.tag, str) and 0 < _size(page, el) <= _MAX_REMEMBERED:
+                keys.add(text_key(_text(el)))
+    return frozenset(k for k in keys if k is not None)
 
 
 def _inline(selector: str) -> bool:

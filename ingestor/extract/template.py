@@ -7,15 +7,17 @@ page through the same machinery as hand-written site rules. It is a plain value:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from ingestor.sources import SiteRules, select_all
 
-__all__ = ["FIELDS", "LearnedTemplate", "body_agrees"]
+__all__ = ["FIELDS", "LearnedTemplate", "body_agrees", "text_key"]
 
 FIELDS = ("title", "body", "date", "author", "remove")
 # Share of the template body's words the generic path also reads as story, under which the
@@ -25,6 +27,24 @@ FIELDS = ("title", "body", "date", "author", "remove")
 # 0.50 of their words, right ones 0.88 and more).
 _AGREE = 0.75
 _WORD = re.compile(r"\w+")
+# A stored text key is a short hash: the layout holds what the site printed, not its text, and
+# 48 bits keep chance collisions among a site's few thousand lines negligible.
+_KEY_BYTES = 6
+# A page most of whose long lines the learning pages printed is one of their stories again (a
+# re-fetch, a copy at another address): there the seen lines are its own story, not furniture.
+_SAME_STORY = 0.5
+_LONG_LINE = 40
+
+
+def text_key(text: str) -> str | None:
+    """The key of a text line: its words, casefolded, hashed; None for a line without words.
+
+    Words only, so spacing, punctuation and case (a menu in capitals) do not split one line.
+    """
+    words = _WORD.findall(text.casefold())
+    if not words:
+        return None
+    return hashlib.blake2b(" ".join(words).encode(), digest_size=_KEY_BYTES).hexdigest()
 
 
 def body_agrees(template_text: str, generic_text: str) -> bool:
@@ -45,6 +65,8 @@ class LearnedTemplate:
     """Selectors per field, the share of learning pages each field matched, and the pages used.
 
     `confidence` is the share of the learning pages on which the body selector found the story.
+    `seen` holds the keys (`text_key`) of the text lines and short blocks of the learning pages:
+    on a page of another story, a line the site printed before is furniture, not story.
     """
 
     title: tuple[str, ...] = ()
@@ -56,6 +78,7 @@ class LearnedTemplate:
     hits: dict[str, float] = field(default_factory=dict)
     pages: tuple[str, ...] = ()
     learned_at: datetime | None = None
+    seen: frozenset[str] = frozenset()
 
     def rules(self) -> SiteRules:
         """The template as site rules, for the rules reader and the body cleaner."""
@@ -67,6 +90,13 @@ class LearnedTemplate:
             remove=self.remove,
         )
 
+    def furniture_only(self) -> LearnedTemplate:
+        """The template without its selectors: what its pages printed, for a template too weak
+        to read pages with (repetition tells furniture even where no body selector holds)."""
+        return LearnedTemplate(
+            confidence=self.confidence, pages=self.pages, learned_at=self.learned_at, seen=self.seen
+        )
+
     def matches(self, root: Any) -> bool:
         """Whether the body selector finds anything on this parsed page (drift shows as False)."""
         return bool(self.body) and bool(select_all(root, self.body))
@@ -75,7 +105,32 @@ class LearnedTemplate:
         """The JSON object stored per source: selectors per field and their hit shares."""
         out: dict[str, Any] = {name: list(getattr(self, name)) for name in FIELDS}
         out["hits"] = dict(self.hits)
+        out["seen"] = sorted(self.seen)
         return out
+
+    def furniture(self, lines: Iterable[str]) -> set[str]:
+        """The lines among `lines` that the learning pages printed too."""
+        return {line for line in lines if text_key(line) in self.seen}
+
+    def without_furniture(self, paragraphs: tuple[str, ...], url: str) -> tuple[str, ...]:
+        """The body's paragraphs without the lines the site printed on its learning pages too.
+
+        Left whole on a learning page, on another copy of a learning page's story, and where
+        nothing would be left (a page that is all furniture is not ours to empty).
+        """
+        if not self.seen or url in self.pages:
+            return paragraphs
+        lines = [line for paragraph in paragraphs for line in paragraph.split("\n")]
+        seen = self.furniture(lines)
+        long = [line for line in lines if len(line) > _LONG_LINE]
+        if not seen or sum(line in seen for line in long) > _SAME_STORY * len(long):
+            return paragraphs
+        out = []
+        for paragraph in paragraphs:
+            kept = [line for line in paragraph.split("\n") if line not in seen]
+            if kept:
+                out.append("\n".join(kept))
+        return tuple(out) or paragraphs
 
     @classmethod
     def from_layout(
@@ -93,6 +148,7 @@ class LearnedTemplate:
             return tuple(str(v) for v in value if isinstance(v, str) and v.strip())
 
         hits = layout.get("hits") or {}
+        seen = layout.get("seen") or []
         return cls(
             title=strings("title"),
             body=strings("body"),
@@ -103,4 +159,5 @@ class LearnedTemplate:
             hits={str(k): float(v) for k, v in hits.items() if isinstance(v, int | float)},
             pages=pages,
             learned_at=learned_at,
+            seen=frozenset(str(k) for k in seen if isinstance(k, str)),
         )
