@@ -302,3 +302,21 @@ async def test_a_source_without_a_confident_template_still_keeps_what_its_pages_
     assert not run.template.body and run.template.confidence < settings.template_min_confidence
     text = _body(_site_page(5), "http://example.test/berita/5", template=run.template)
     assert "dukung kerja redaksi" not in text and _story_lines(text, 5) == 6
+
+
+def test_a_background_paragraph_pasted_into_follow_ups_stays_story() -> None:
+    """Newsrooms repeat a long background paragraph in every follow-up of a story: it repeats
+    across pages, but it is story, so only short lines are furniture by repetition."""
+    background = (
+        "<p>Sebelumnya diberitakan, banjir merendam tujuh desa di kecamatan itu sejak Senin "
+        "pagi setelah tanggul sungai jebol sepanjang dua puluh meter, dan lebih dari seribu "
+        "warga mengungsi ke balai desa, sekolah dan masjid di dataran yang lebih tinggi.</p>"
+    )
+    url = "http://example.test/berita/{}".format
+
+    def follow_up(i: int) -> str:
+        return _site_page(i).replace("<div class='story'>", f"<div class='story'>{background}")
+
+    template = LearnedTemplate(pages=(url(0),), seen=remember([(url(0), follow_up(0))]))
+    text = _body(follow_up(1), url(1), template=template)
+    assert "Sebelumnya diberitakan" in text and "dukung kerja redaksi" not in text

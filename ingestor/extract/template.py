@@ -17,7 +17,7 @@ from typing import Any
 
 from ingestor.sources import SiteRules, select_all
 
-__all__ = ["FIELDS", "LearnedTemplate", "body_agrees", "text_key"]
+__all__ = ["FIELDS", "SEEN_MAX", "LearnedTemplate", "body_agrees", "text_key"]
 
 FIELDS = ("title", "body", "date", "author", "remove")
 # Share of the template body's words the generic path also reads as story, under which the
@@ -33,6 +33,10 @@ _KEY_BYTES = 6
 # A page most of whose long lines the learning pages printed is one of their stories again (a
 # re-fetch, a copy at another address): there the seen lines are its own story, not furniture.
 _SAME_STORY = 0.5
+# Longer lines are never furniture by repetition alone: a newsroom pastes the same background
+# paragraph into every follow-up of a story ("Sebelumnya diberitakan, ..."), and it is story.
+# Furniture lines on the corpora's multi-page hosts are shorter (notices, teasers, list items).
+SEEN_MAX = 200
 _LONG_LINE = 40
 
 
@@ -110,7 +114,7 @@ class LearnedTemplate:
 
     def furniture(self, lines: Iterable[str]) -> set[str]:
         """The lines among `lines` that the learning pages printed too."""
-        return {line for line in lines if text_key(line) in self.seen}
+        return {line for line in lines if len(line) <= SEEN_MAX and text_key(line) in self.seen}
 
     def without_furniture(self, paragraphs: tuple[str, ...], url: str) -> tuple[str, ...]:
         """The body's paragraphs without the lines the site printed on its learning pages too.
