@@ -268,9 +268,11 @@ def test_a_learning_page_and_a_copy_of_its_story_keep_their_own_lines() -> None:
     are the story's own: nothing is dropped there, whatever the site repeats."""
     url = "http://example.test/berita/{}".format
     template = LearnedTemplate(pages=(url(0),), seen=remember([(url(0), _site_page(0))]))
+    update = "<p>Diperbarui: kepala desa menambahkan keterangan soal harga pupuk.</p></div>"
+    copy = _site_page(0, notice=False).replace("</div>", update)
     for address in (url(0), url(0) + "?utm_source=feed"):
-        text = _body(_site_page(0, notice=False), address, template=template)
-        assert _story_lines(text, 0) == 6, address
+        text = _body(copy, address, template=template)
+        assert _story_lines(text, 0) == 6 and "Diperbarui" in text, address
     # A page all of whose lines the site printed before is left whole, never emptied.
     lone = "<html><body><div><p>" + "Terima kasih sudah membaca, dukung redaksi. " * 3
     lone += "</p></div></body></html>"

@@ -24,7 +24,7 @@ from ingestor.extract.byline import authors_from_byline
 from ingestor.extract.clean import normalize_text
 from ingestor.extract.dates import parse_date
 from ingestor.extract.paths import Page, generalize, removable
-from ingestor.extract.template import SEEN_MAX, LearnedTemplate, text_key
+from ingestor.extract.template import LearnedTemplate, text_key
 from ingestor.sources import select
 
 __all__ = ["MIN_PAGES", "learn_template", "remember"]
@@ -48,6 +48,9 @@ _SAME_PAGE = 0.5  # pages sharing this share of their long lines are one story t
 _MAX_LINE = 80  # date lines and bylines are short
 _MAX_TITLE = 300
 _FAR = 10**6
+# Blocks up to this size are remembered whole: short ones to be told as furniture, paragraphs to
+# tell a learning page's story at another address (see LearnedTemplate.without_furniture).
+_REMEMBERED = 1000
 # Any fixed "now" works: we only ask whether a text is a date, never which one.
 _NOW = datetime(2100, 1, 1, tzinfo=UTC)
 
@@ -107,12 +110,12 @@ def remember(pages: Sequence[tuple[str, str]]) -> frozenset[str]:
 
 
 def _seen(pages: list[Page]) -> frozenset[str]:
-    keys = {text_key(t) for page in pages for _, t, _ in page.lines if len(t) <= SEEN_MAX}
+    keys = {text_key(text) for page in pages for _, text, _ in page.lines}
     for page in pages:
         # An element's whole text is what the body cleaner prints as one line ("Like us on
         # Facebook" across an <a>); the size test first keeps text_content off the wrappers.
         for el in page.order:
-            if isinstance(el.tag, str) and 0 < _size(page, el) <= SEEN_MAX:
+            if isinstance(el.tag, str) and 0 < _size(page, el) <= _REMEMBERED:
                 keys.add(text_key(_text(el)))
     return frozenset(k for k in keys if k is not None)
 

@@ -30,8 +30,8 @@ _WORD = re.compile(r"\w+")
 # A stored text key is a short hash: the layout holds what the site printed, not its text, and
 # 48 bits keep chance collisions among a site's few thousand lines negligible.
 _KEY_BYTES = 6
-# A page most of whose long lines the learning pages printed is one of their stories again (a
-# re-fetch, a copy at another address): there the seen lines are its own story, not furniture.
+# A page most of whose text in long lines the learning pages printed is one of their stories
+# again (a re-fetch, a copy at another address): there the seen lines are its story, not furniture.
 _SAME_STORY = 0.5
 # Longer lines are never furniture by repetition alone: a newsroom pastes the same background
 # paragraph into every follow-up of a story ("Sebelumnya diberitakan, ..."), and it is story.
@@ -126,8 +126,10 @@ class LearnedTemplate:
             return paragraphs
         lines = [line for paragraph in paragraphs for line in paragraph.split("\n")]
         seen = self.furniture(lines)
+        # Weighed by characters: a "trending" list outnumbers a short story in lines, not in text.
         long = [line for line in lines if len(line) > _LONG_LINE]
-        if not seen or sum(line in seen for line in long) > _SAME_STORY * len(long):
+        known = sum(len(line) for line in long if text_key(line) in self.seen)
+        if not seen or known > _SAME_STORY * sum(map(len, long)):
             return paragraphs
         out = []
         for paragraph in paragraphs:
