@@ -17,7 +17,7 @@ from typing import Any
 
 from ingestor.sources import SiteRules, select_all
 
-__all__ = ["FIELDS", "SEEN_MAX", "LearnedTemplate", "body_agrees", "text_key"]
+__all__ = ["FIELDS", "SEEN_MAX", "LearnedTemplate", "body_agrees", "remembered", "text_key"]
 
 FIELDS = ("title", "body", "date", "author", "remove")
 # Share of the template body's words the generic path also reads as story, under which the
@@ -30,14 +30,10 @@ _WORD = re.compile(r"\w+")
 # A stored text key is a short hash: the layout holds what the site printed, not its text, and
 # 48 bits keep chance collisions among a site's few thousand lines negligible.
 _KEY_BYTES = 6
-# A page most of whose text in long lines the learning pages printed is one of their stories
-# again (a re-fetch, a copy at another address): there the seen lines are its story, not furniture.
-_SAME_STORY = 0.5
 # Longer lines are never furniture by repetition alone: a newsroom pastes the same background
 # paragraph into every follow-up of a story ("Sebelumnya diberitakan, ..."), and it is story.
 # Furniture lines on the corpora's multi-page hosts are shorter (notices, teasers, list items).
 SEEN_MAX = 200
-_LONG_LINE = 40
 
 
 def text_key(text: str) -> str | None:
@@ -49,6 +45,26 @@ def text_key(text: str) -> str | None:
     if not words:
         return None
     return hashlib.blake2b(" ".join(words).encode(), digest_size=_KEY_BYTES).hexdigest()
+
+
+def remembered(pages: Iterable[Iterable[tuple[str, bool]]]) -> frozenset[str]:
+    """The `seen` keys of learning pages given as (text, inside the story container) per line.
+
+    Every short line, but a story's own only where another page printed it too: a follow-up that
+    repeats a short line of an earlier story keeps it.
+    """
+    count: Counter[str] = Counter()
+    story: set[str] = set()
+    for texts in pages:
+        keys = {
+            (key, inside)
+            for text, inside in texts
+            if len(text) <= SEEN_MAX and (key := text_key(text)) is not None
+        }
+        outside = {key for key, inside in keys if not inside}
+        count.update({key for key, _ in keys})
+        story.update(key for key, inside in keys if inside and key not in outside)
+    return frozenset(key for key, n in count.items() if n > 1 or key not in story)
 
 
 def body_agrees(template_text: str, generic_text: str) -> bool:
@@ -69,8 +85,8 @@ class LearnedTemplate:
     """Selectors per field, the share of learning pages each field matched, and the pages used.
 
     `confidence` is the share of the learning pages on which the body selector found the story.
-    `seen` holds the keys (`text_key`) of the text lines and short blocks of the learning pages:
-    on a page of another story, a line the site printed before is furniture, not story.
+    `seen` holds the keys (`text_key`) of the short lines and blocks of the learning pages, their
+    stories' own only where two pages printed them: on a new page, such a line is furniture.
     """
 
     title: tuple[str, ...] = ()
@@ -119,17 +135,13 @@ class LearnedTemplate:
     def without_furniture(self, paragraphs: tuple[str, ...], url: str) -> tuple[str, ...]:
         """The body's paragraphs without the lines the site printed on its learning pages too.
 
-        Left whole on a learning page, on another copy of a learning page's story, and where
-        nothing would be left (a page that is all furniture is not ours to empty).
+        Left whole on a learning page (its own lines were learned) and where nothing would be
+        left (a page that is all furniture is not ours to empty).
         """
         if not self.seen or url in self.pages:
             return paragraphs
-        lines = [line for paragraph in paragraphs for line in paragraph.split("\n")]
-        seen = self.furniture(lines)
-        # Weighed by characters: a "trending" list outnumbers a short story in lines, not in text.
-        long = [line for line in lines if len(line) > _LONG_LINE]
-        known = sum(len(line) for line in long if text_key(line) in self.seen)
-        if not seen or known > _SAME_STORY * sum(map(len, long)):
+        seen = self.furniture(line for paragraph in paragraphs for line in paragraph.split("\n"))
+        if not seen:
             return paragraphs
         out = []
         for paragraph in paragraphs:
