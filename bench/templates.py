@@ -8,15 +8,17 @@ Run: .venv/bin/python bench/templates.py [CORPORA]
    the learned template on the other pages only. Body F1 is token-multiset F1 against the
    story's paragraphs. Target: learned within 0.01 of hand rules.
 2. Real sites with several pages in the shared corpora (CORPORA, default ../shared/corpora;
-   skipped when absent): hosts with two or more distinct pages across the three corpora. The
-   first table learns from all of a host's pages, the graded one included (in-sample: a host
-   with two pages cannot leave one out, learning needs two). The second table is the honest
-   one for new pages: hosts with three or more pages, each graded page scored with a template
-   learned from the host's OTHER pages only ('unseen'; leave-one-out, every page in turn, so
-   no split is chosen). A template is used when its confidence reaches the pipeline's default,
-   and on a page only where its body agrees with the generic path (see template.py). Scored
-   with each corpus's own metric: snippet F1 for trafilatura's set, 4-gram shingle F1 for
-   newspaper4k's. Target: learned >= generic + 0.03.
+   skipped when absent): hosts with two or more distinct pages across the three corpora.
+   'learned' learns from all of a host's pages, the graded one included (in-sample). 'unseen'
+   is the honest figure for new pages: each graded page is read with a template learned from
+   the host's OTHER pages only (leave-one-out, every page in turn, so no split is chosen).
+   Where those pages are too few for selectors (one page) or the template's confidence is
+   under the pipeline's floor, only what they printed is used (`LearnedTemplate.seen`, the
+   lines dropped from the story as furniture), as the pipeline does. A template body is used
+   on a page only where it agrees with the generic path (see template.py). The second table
+   repeats the figures on hosts with three or more pages, where 'unseen' has selectors too.
+   Scored with each corpus's own metric: snippet F1 for trafilatura's set, 4-gram shingle F1
+   for newspaper4k's. Target: unseen >= generic + 0.03.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ import aiohttp
 
 from config.settings import Settings
 from ingestor.extract import ExtractError, extract_article
-from ingestor.extract.learn import learn_template
+from ingestor.extract.learn import learn_template, remember
 from ingestor.extract.template import LearnedTemplate
 from ingestor.sources import TIMEZONES, SiteRules, Source
 from ingestor.sources.model import Discovery
@@ -218,14 +220,18 @@ class Scores:
               + " ".join(f"{v:8.4f}" for v in sh) + f" {sh[-1] - sh[0]:+7.4f}")  # fmt: skip
 
 
-def bench_real(corpora: Path) -> None:
+def bench_real(corpora: Path, min_pages: int = 2) -> None:
     gold = {c: json.loads((corpora / c / "gold.json").read_text(encoding="utf-8"))
             for c in ("trafilatura-eval", "newspaper4k")}  # fmt: skip
     floor = Settings().template_min_confidence
 
-    def learn(pages: list[tuple[str, str, str, str]]) -> LearnedTemplate | None:
-        template = learn_template([(url, html) for _, _, url, html in pages])
-        return template if template is not None and template.confidence >= floor else None
+    def learn(pages: list[tuple[str, str, str, str]]) -> LearnedTemplate:
+        template = learn_template([(url, html) for _, _, url, html in pages], min_pages=min_pages)
+        if template is not None and template.confidence >= floor:
+            return template
+        # No selectors to trust: what the pages printed still tells furniture (the pipeline too).
+        seen = remember([(url, html) for _, _, url, html in pages])
+        return LearnedTemplate(pages=tuple(url for _, _, url, _ in pages), seen=seen)
 
     every, bigger = Scores(), Scores()
     hosts = real_hosts(corpora)
@@ -236,27 +242,24 @@ def bench_real(corpora: Path) -> None:
             continue
         graded_hosts += 1
         template = learn(pages)
-        used += template is not None
+        used += bool(template.body)
         for page in graded:
             corpus, name, url, html = page
             want = gold[corpus][name]
             generic = " ".join(_text(html, url, None, None).split())
             learned = " ".join(_text(html, url, None, template).split())
-            every.add("generic", corpus, want, generic)
-            every.add("learned", corpus, want, learned)
-            if len(pages) < 3:
-                continue
             # Learned from the host's other pages only: the page is new to the template.
             others = learn([p for p in pages if p is not page])
             unseen = " ".join(_text(html, url, None, others).split())
-            bigger.add("generic", corpus, want, generic)
-            bigger.add("learned", corpus, want, learned)
-            bigger.add("unseen", corpus, want, unseen)
-    print(f"Real multi-page sites: {graded_hosts} hosts with graded pages, template used on "
-          f"{used} (confidence >= {floor})")  # fmt: skip
-    every.table(("generic", "learned"))
-    print("target: learned >= generic + 0.03")
-    print("\nHosts with 3+ pages; 'unseen': learned from the host's other pages only")
+            for scores in (every, bigger) if len(pages) >= 3 else (every,):
+                scores.add("generic", corpus, want, generic)
+                scores.add("learned", corpus, want, learned)
+                scores.add("unseen", corpus, want, unseen)
+    print(f"Real multi-page sites: {graded_hosts} hosts with graded pages, selectors used on "
+          f"{used} (confidence >= {floor}); 'unseen': learned from the host's other pages only")  # fmt: skip
+    every.table(("generic", "learned", "unseen"))
+    print("target: unseen >= generic + 0.03")
+    print("\nHosts with 3+ pages")
     bigger.table(("generic", "learned", "unseen"))
 
 
@@ -264,10 +267,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     default = Path(__file__).resolve().parents[2] / "shared" / "corpora"
     parser.add_argument("corpora", nargs="?", type=Path, default=default)
+    # The pipeline asks for 4 (template_min_pages); the corpora hold at most 4 pages a host, so
+    # the default lets 2 or 3 pages teach selectors too.
+    parser.add_argument("--min-pages", type=int, default=2, help="pages a template needs")
     args = parser.parse_args()
     bench_simsite()
     if (args.corpora / "newspaper4k" / "gold.json").is_file():
-        bench_real(args.corpora)
+        bench_real(args.corpora, args.min_pages)
     else:
         print(f"no corpora at {args.corpora}: real-site part skipped")
 

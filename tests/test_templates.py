@@ -3,6 +3,7 @@ by the pipeline on a source without rules, and shown by `warta sources show`."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import replace
@@ -16,9 +17,13 @@ import pytest
 
 from config.catalogue import load_catalogue
 from config.settings import Settings, load_settings
+from ingestor import store
 from ingestor.extract import ExtractError, LearnedTemplate, extract_article, learn_template
+from ingestor.extract.learn import remember
 from ingestor.extract.template import body_agrees
+from ingestor.schedule.templates import finish_template_run, start_template_run
 from ingestor.sources import SiteRules, Source, load_sources
+from ingestor.sources.model import Discovery
 from tests.conftest import free_port, run_pass, truncate
 from warta.demo import write_simsite_seeds
 from warta.simsite import SimArticle, SimSite
@@ -215,3 +220,109 @@ def test_word_level_tags_that_repeat_are_never_learned_as_removals() -> None:
     assert template is not None and template.body
     assert "div.ad" in " ".join(template.remove)
     assert not any("dash" in sel for sel in template.remove)
+
+
+def _site_page(i: int, *, notice: bool = True) -> str:
+    """A story page whose body holds a subscription plea in plain prose, the same on every page
+    (no class name or wording a single-page reader could tell from the story by)."""
+    story = "".join(
+        f"<p>Kalimat {k} cerita nomor {i}: petani desa {i} memanen jagung di ladang {k} dan "
+        f"menjualnya ke pasar kecamatan dengan harga yang lebih baik dari tahun lalu.</p>"
+        for k in range(6)
+    )
+    plea = (
+        "<p>Terima kasih sudah membaca sampai habis, dukung kerja redaksi kami dengan "
+        "berlangganan edisi digital mulai hari ini.</p>"
+        if notice
+        else ""
+    )
+    return (
+        f"<html><head><title>Cerita {i}</title></head><body><h1>Cerita {i}</h1>"
+        f"<div class='story'>{story[: len(story) // 2]}{plea}{story[len(story) // 2 :]}</div>"
+        f"</body></html>"
+    )
+
+
+def _story_lines(text: str, i: int) -> int:
+    return sum(f"Kalimat {k} cerita nomor {i}:" in text for k in range(6))
+
+
+def test_lines_the_site_printed_before_are_furniture_on_its_next_page() -> None:
+    """The generic path keeps the plea (it reads like prose); a template whose pages printed it
+    drops it from a new story, also a template without selectors."""
+    url = "http://example.test/berita/{}".format
+    assert "dukung kerja redaksi" in _body(_site_page(3), url(3))
+    learned = learn_template([(url(i), _site_page(i)) for i in range(3)])
+    assert learned is not None and learned.seen
+    pages = [(url(i), _site_page(i)) for i in range(2)]
+    weak = LearnedTemplate(pages=(url(0), url(1)), seen=remember(pages))
+    for template in (learned, learned.furniture_only(), weak):
+        text = _body(_site_page(3), url(3), template=template)
+        assert "dukung kerja redaksi" not in text and _story_lines(text, 3) == 6, template
+    # Stored as JSON and read back, the template still knows the lines.
+    stored = LearnedTemplate.from_layout(json.loads(json.dumps(learned.layout())), confidence=1.0)
+    assert stored.seen == learned.seen
+
+
+def test_a_story_keeps_its_own_lines_and_a_learning_page_is_left_whole() -> None:
+    """Only what two learning pages printed, or what sat outside their stories, is furniture: the
+    same story at another address keeps its lines (only the plea goes), a learning page itself is
+    read as before, and a page that is all furniture is never emptied."""
+    url = "http://example.test/berita/{}".format
+    pages = [(url(i), _site_page(i)) for i in range(2)]
+    template = LearnedTemplate(pages=(url(0), url(1)), seen=remember(pages))
+    assert "dukung kerja redaksi" in _body(_site_page(0), url(0), template=template)
+    update = "<p>Diperbarui: kepala desa menambahkan keterangan soal harga pupuk.</p></div>"
+    copy = _site_page(0).replace("</div>", update)
+    text = _body(copy, url(0) + "?utm_source=feed", template=template)
+    assert _story_lines(text, 0) == 6 and "Diperbarui" in text
+    assert "dukung kerja redaksi" not in text
+    plea = _site_page(0).split("<div class='story'>")[1].split("</p>")[3] + "</p>"
+    lone = f"<html><body><h1>Cerita 9</h1><div class='story'>{plea}</div></body></html>"
+    assert "dukung kerja redaksi" in _body(lone, url(9), template=template)
+
+
+async def test_a_source_without_a_confident_template_still_keeps_what_its_pages_printed(
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path
+) -> None:
+    """Pages that teach no selectors (too few distinct stories) are still stored as the source's
+    template, without selectors, and the next run reads pages with what they printed."""
+    await truncate(pool)
+    settings = _settings(database_url, tmp_path, tmp_path / "data")
+    source = Source(
+        id="contoh", name="contoh", base_url="http://example.test", province=None,
+        tz_name="UTC", tz=UTC, lang="id", discovery=Discovery(),  # type: ignore[arg-type]
+        article_pattern=re.compile("."), rules=None,
+    )  # fmt: skip
+    await store.sync_sources(pool, [source])
+    run = await start_template_run(pool, source, settings)
+    assert run.template is None
+    # One story twice among them: too few distinct pages for selectors, enough for repetition.
+    for i in range(settings.template_min_pages):
+        run.saw(f"http://example.test/berita/{i}", _site_page(min(i, 2)), "generic")
+    learned = await finish_template_run(pool, run, settings, NOW)
+    assert learned is not None and not learned.body and learned.seen
+    run = await start_template_run(pool, source, settings)
+    assert run.template is not None and run.template.seen == learned.seen
+    assert not run.template.body and run.template.confidence < settings.template_min_confidence
+    text = _body(_site_page(5), "http://example.test/berita/5", template=run.template)
+    assert "dukung kerja redaksi" not in text and _story_lines(text, 5) == 6
+
+
+def test_a_background_paragraph_pasted_into_follow_ups_stays_story() -> None:
+    """Newsrooms repeat a long background paragraph in every follow-up of a story: it repeats
+    across pages, but it is story, so only short lines are furniture by repetition."""
+    background = (
+        "<p>Sebelumnya diberitakan, banjir merendam tujuh desa di kecamatan itu sejak Senin "
+        "pagi setelah tanggul sungai jebol sepanjang dua puluh meter, dan lebih dari seribu "
+        "warga mengungsi ke balai desa, sekolah dan masjid di dataran yang lebih tinggi.</p>"
+    )
+    url = "http://example.test/berita/{}".format
+
+    def follow_up(i: int) -> str:
+        return _site_page(i).replace("<div class='story'>", f"<div class='story'>{background}")
+
+    pages = [(url(i), follow_up(i)) for i in range(2)]
+    template = LearnedTemplate(pages=(url(0), url(1)), seen=remember(pages))
+    text = _body(follow_up(2), url(2), template=template)
+    assert "Sebelumnya diberitakan" in text and "dukung kerja redaksi" not in text

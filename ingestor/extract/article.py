@@ -12,7 +12,7 @@ import copy
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -117,7 +117,8 @@ def extract_article(
     hints = hints or FeedHints()
     tz = source.tz if source is not None else DEFAULT_TZ
     rules = source.rules if source is not None else None
-    learned = template.rules() if template is not None else None
+    # A template too weak for its selectors has none: it only knows what its pages printed.
+    learned = template.rules() if template is not None and template.body else None
     # 1. Every layer reads the page once, before the body cleaner drops nodes.
     meta = read_meta(root)
     ld = find_article(list(meta.jsonld)) or JsonLdArticle()
@@ -141,6 +142,9 @@ def extract_article(
         generic = extract_body(spare, html, url, rules, title or "", fetched_at)
         if not body_agrees("\n".join(body.paragraphs), "\n".join(generic.paragraphs)):
             body = generic
+    if template is not None:
+        # What the site printed on its other pages is furniture here, whichever path read it.
+        body = replace(body, paragraphs=template.without_furniture(body.paragraphs, url))
     merged.add(*body_layers(body))
     prov = merged.provenance
     prov["text"] = body.method

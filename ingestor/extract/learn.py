@@ -5,7 +5,8 @@ line printed on two or more pages (navigation, notices, footers, "most read" tit
 furniture. Each element scores its varying, unlinked text minus its furniture and link text, so
 the best container holds the story and little else. Per page the story container, the headline,
 the date line and the byline are found, and `ingestor.extract.paths` turns those elements into
-selectors that hold on most pages.
+selectors that hold on most pages. The keys of the pages' short lines are kept too (a story's
+own only when repeated): on a later page, what the site printed before is furniture.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from ingestor.extract.byline import authors_from_byline
 from ingestor.extract.clean import normalize_text
 from ingestor.extract.dates import parse_date
 from ingestor.extract.paths import Page, generalize, removable
-from ingestor.extract.template import LearnedTemplate
+from ingestor.extract.template import SEEN_MAX, LearnedTemplate, remembered
 from ingestor.sources import select
 
-__all__ = ["MIN_PAGES", "learn_template"]
+__all__ = ["MIN_PAGES", "learn_template", "remember"]
 
 MIN_PAGES = 2  # one page shows no repetition; the pipeline asks for more
 _DROP = ("script", "style", "noscript", "template", "svg", "iframe", "head")
@@ -35,9 +36,8 @@ _NOT_STORY = frozenset({"a", "footer", "aside", "nav", "form", "button", "figure
 _CONTAINERS = frozenset({"div", "article", "section", "main", "td", "font", "span", "center"})
 _BYLINE = re.compile(
     r"^\W*(?:oleh|by|penulis|reporter|pewarta|wartawan|kontributor|ditulis oleh|posted by"
-    r"|diposting oleh)\b",
-    re.IGNORECASE,
-)
+    r"|diposting oleh)\b", re.IGNORECASE
+)  # fmt: skip
 # Removals never name a word-level tag: a dash or a quote mark in a <span> repeats on every page
 # (so it reads as furniture), and dropping it glued the words around it ("controversialand").
 _INLINE = frozenset({"span", "em", "i", "b", "strong", "small", "sup", "sub", "u", "s", "mark"})
@@ -55,16 +55,9 @@ def learn_template(
     pages: Sequence[tuple[str, str]], *, min_pages: int = MIN_PAGES
 ) -> LearnedTemplate | None:
     """The template of the site these pages come from; None with too few distinct pages."""
-    parsed = _distinct([p for p in (_parse(url, html) for url, html in pages) if p is not None])
+    parsed = _prepared(pages)
     if len(parsed) < max(MIN_PAGES, min_pages):
         return None
-    seen: Counter[str] = Counter()
-    for page in parsed:
-        seen.update({text for _, text, _ in page.lines})
-    furniture = {text for text, count in seen.items() if count > 1}
-    for page in parsed:
-        page.furniture = furniture
-        _tally(page, seen)
     body_sel, body_hits = generalize(parsed, [_body(p) for p in parsed], _holds_story)
     if body_sel is None:
         return None
@@ -93,7 +86,41 @@ def learn_template(
         confidence=hits["body"],
         hits=hits,
         pages=tuple(p.url for p in parsed),
+        seen=_seen(parsed),
     )
+
+
+def remember(pages: Sequence[tuple[str, str]]) -> frozenset[str]:
+    """The keys of these pages' short lines and blocks (`LearnedTemplate.seen`), one page or more."""
+    return _seen(_prepared(pages))
+
+
+def _prepared(pages: Sequence[tuple[str, str]]) -> list[Page]:
+    """The distinct pages, parsed, with their lines counted across pages and their elements scored."""
+    parsed = _distinct([p for p in (_parse(url, html) for url, html in pages) if p is not None])
+    seen: Counter[str] = Counter()
+    for page in parsed:
+        seen.update({text for _, text, _ in page.lines})
+    furniture = {text for text, count in seen.items() if count > 1}
+    for page in parsed:
+        page.furniture = furniture
+        _tally(page, seen)
+    return parsed
+
+
+def _seen(pages: list[Page]) -> frozenset[str]:
+    """The keys of the pages' lines and short blocks (see `remembered`)."""
+    texts = []  # per page: (text, in the story container)
+    for page in pages:
+        inside = set(body.iter()) if (body := _body(page)) is not None else set()
+        # An element's whole text is what the body cleaner prints as one line ("Like us on
+        # Facebook" across an <a>); the size test first keeps text_content off the wrappers.
+        blocks = (el for el in page.order if 0 < _size(page, el) <= SEEN_MAX)
+        texts.append(
+            [(text, el in inside) for el, text, _ in page.lines]
+            + [(_text(el), el in inside) for el in blocks]
+        )
+    return remembered(texts)
 
 
 def _inline(selector: str) -> bool:
@@ -155,10 +182,7 @@ def _tally(page: Page, seen: Counter[str]) -> None:
 
 
 def _body(page: Page) -> Any:
-    """The deepest container that still holds nearly all of the story.
-
-    Its parent adds the headline and the date line, which are not body text.
-    """
+    """The deepest container still holding nearly all of the story (not headline, date line)."""
     found = [(s, el) for el, s in page.score.items() if el.tag in _CONTAINERS and s > 0]
     if not found:
         return None
