@@ -27,6 +27,7 @@ __all__ = [
     "CANDIDATE_DISTANCE",
     "DEFAULT_WINDOW",
     "ClusterMember",
+    "content_shingles",
     "hamming",
     "is_near_duplicate",
     "pick_canonical",
@@ -128,7 +129,7 @@ def is_near_duplicate(
     if hamming(simhash(a.title, a.text), simhash(b.title, b.text)) > CANDIDATE_DISTANCE:
         return False
     body_a, body_b = _body(a.text), _body(b.text)
-    shingles_a, shingles_b = set(_shingles(_content(body_a))), set(_shingles(_content(body_b)))
+    shingles_a, shingles_b = _content_shingles(body_a), _content_shingles(body_b)
     shared = len(shingles_a & shingles_b)
     smaller = min(len(shingles_a), len(shingles_b)) or 1
     jaccard = shared / (len(shingles_a | shingles_b) or 1)
@@ -160,6 +161,15 @@ def pick_canonical(cluster: Sequence[ClusterMember]) -> ClusterMember:
         if m.source_province is not None and m.source_province == m.dateline_province
     ]
     return min(home or cluster, key=lambda m: (m.published_at, m.id))
+
+
+def content_shingles(text: str) -> set[str]:
+    """The shingles the duplicate rule compares: content words of the body, by threes."""
+    return _content_shingles(_body(text))
+
+
+def _content_shingles(body: str) -> set[str]:
+    return set(_shingles(_content(body)))
 
 
 def _body(text: str) -> str:
