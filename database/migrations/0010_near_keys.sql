@@ -5,8 +5,9 @@
 -- the search asks the GIN index for articles sharing one, then checks the distance on those.
 --
 -- Articles stored before this migration have no keys: the search still reads those within
--- the window, through the partial index below, which empties itself as they age past 72 h.
--- Nothing is rewritten, so the migration is quick on a large table.
+-- the window, through the partial index below; 72 hours after the upgrade none is left in any
+-- window, and the index shrinks as retention deletes them. Nothing is rewritten and the new
+-- column is empty on existing rows, so the migration is quick on a large table.
 ALTER TABLE articles ADD COLUMN near_keys bigint[];
 CREATE INDEX articles_near_keys_idx ON articles USING gin (near_keys);
 CREATE INDEX articles_unkeyed_window_idx ON articles (published_at)
