@@ -2,17 +2,23 @@
 
 Run: .venv/bin/python bench/scale.py [ingest|feeds]   (no argument: both, as `make bench` does)
      .venv/bin/python bench/scale.py ingest [--processes 1,2,4] [--seconds S] [--sites N] [--dsn D]
+                                            [--start spread,burst]
      .venv/bin/python bench/scale.py feeds [--rate R] [--seconds S] [--dsn D]
 
 ingest: a simulated-site process serves --sites SimSites of four bureaus each (default 250, so
 1,000 sources, each its own origin on loopback, each site with its own wording of the
 corpus) and publishes about 2,000 stories an hour
-across them. For each process count, a fresh database and that many `warta ingest` processes
-run for --seconds; reported: articles stored per second, scheduling lag (a source's
+across them. For each start and process count, a fresh database and that many `warta ingest`
+processes run for --seconds; reported: articles stored per second, scheduling lag (a source's
 next_run_at to the moment a worker leased it; recorded by a trigger the bench adds) p50/p95
 over the whole window and over its second half, HTTP requests per new article, database time
 per article (pg_stat_database.active_time), and where the CPU went (ingest processes,
 simulated site, PostgreSQL, from /proc), so one can tell which saturated.
+Two starts: `spread` is the product's own (the processes sync the catalogue, so first polls
+come one every poll_max/1,000 seconds: the rate of the rounds that follow, but each first poll
+also takes the source's backlog): its lag is what an operator sees, against one tick.
+`burst` makes every source due at once (as `warta ingest --once` does): a queue of 1,000
+backlogs, which measures capacity (articles/s, the process-count ratio), not lag.
 
 feeds: a `warta serve` process (feed cache off) over 1,000,000 generated articles (bench/serve.py's
 loader; an existing bench_1000000 database on the server is reused) takes requests at a fixed
@@ -247,14 +253,22 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def ingest_run(
-    server_dsn: str, seeds: Path, control: int, processes: int, seconds: float, site_pid: int
-) -> dict[str, float]:
+    server_dsn: str, seeds: Path, control: int, processes: int, seconds: float, site_pid: int,
+    start: str,
+) -> dict[str, float]:  # fmt: skip
     dsn = await fresh_database(server_dsn, f"bench_scale_{processes}")
     pool = await create_pool(dsn, min_size=1, max_size=2)
     try:
         await migrate(pool)
         await sync_catalogue(pool, load_catalogue())
         await pool.execute(_LAG_TRIGGER)
+        if start == "burst":
+            from ingestor.sources import load_sources
+            from ingestor.store import sync_sources
+
+            provinces = {p.slug for p in load_catalogue().provinces}
+            await sync_sources(pool, load_sources(seeds, provinces=provinces))
+            await pool.execute("UPDATE sources SET next_run_at = now()")
         pg_pid = await postmaster_pid(pool)
         env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
         env["PYTHONPATH"] = str(ROOT)
@@ -282,6 +296,13 @@ async def ingest_run(
             cpu1 = (cpu_seconds(pids), cpu_seconds([site_pid]), cpu_seconds([pg_pid] if pg_pid else [], tree=True))  # fmt: skip
             busy1 = machine_busy()
             articles = int(await pool.fetchval("SELECT count(*) FROM articles"))
+            # Sources that fell due while the processes ran (spread: the first polls so far).
+            due = int(
+                await pool.fetchval(
+                    "SELECT count(*) FROM sources WHERE enabled AND (next_run_at <= now()"
+                    " OR lease_owner IS NOT NULL OR last_run_at IS NOT NULL)"
+                )
+            )
             # Lags above are of the sources that were claimed; these are still waiting.
             waiting = await pool.fetchrow(
                 "SELECT count(*) AS n, coalesce(extract(epoch FROM max(now() - next_run_at)), 0)"
@@ -315,6 +336,7 @@ async def ingest_run(
         "articles": articles,
         "per_second": articles / elapsed,
         "claims": len(lags),
+        "due": due,
         "lag_p50": pct(lags, 0.5),
         "lag_p95": pct(lags, 0.95),
         "late_p50": pct(second_half, 0.5),
@@ -342,29 +364,43 @@ async def ingest_bench(server_dsn: str, args: argparse.Namespace) -> int:
         control = json.loads(site.stdout.readline())["control"]
         print(f"simulated site: {args.sites * len(BUREAUS)} sources, ~{STORIES_PER_HOUR} stories/h;"
               f" {args.seconds:.0f} s per run; load average before: {os.getloadavg()[0]:.1f}")  # fmt: skip
-        results = []
-        for count in args.processes:
-            r = await ingest_run(server_dsn, folder, control, count, args.seconds, site.pid)
-            results.append(r)
-            print(
-                f"{count} process(es): {r['articles']:,} articles, {r['per_second']:.1f}/s;"
-                f" lag p50/p95 {r['lag_p50']:.0f}/{r['lag_p95']:.0f} s"
-                f" (second half {r['late_p50']:.0f}/{r['late_p95']:.0f} s, {r['claims']} claims;"
-                f" at the end {r['waiting']} due sources unclaimed, oldest {r['oldest_wait']:.0f} s);"
-                f" {r['requests_per_article']:.2f} requests/article;"
-                f" {r['db_ms_per_article']:.1f} ms database time/article;"
-                f" CPU cores: ingest {r['cpu_ingest']:.2f}, site {r['cpu_site']:.2f},"
-                f" PostgreSQL {r['cpu_pg']:.2f}, whole machine {r['machine_busy']:.2f}",
-                flush=True,
-            )
-        base = results[0]["per_second"] or float("nan")
-        for r in results[1:]:
-            print(f"{r['processes']} processes / 1: {r['per_second'] / base:.2f}x")
+        for start in args.start:
+            print(f"start {start}: " + (
+                "the product's spread first polls; lag is due -> claimed of every source that"
+                " fell due, against one tick (WARTA_TICK_SECONDS, 30 s)" if start == "spread"
+                else "every source due at once (capacity; lag here is a queue, not a schedule)"
+            ))  # fmt: skip
+            await _ingest_series(server_dsn, folder, control, site.pid, start, args)
     finally:
         site.send_signal(signal.SIGTERM)
         site.wait(timeout=30)
         shutil.rmtree(folder, ignore_errors=True)
     return 0
+
+
+async def _ingest_series(
+    server_dsn: str, folder: Path, control: int, site_pid: int, start: str,
+    args: argparse.Namespace,
+) -> None:  # fmt: skip
+    results = []
+    for count in args.processes:
+        r = await ingest_run(server_dsn, folder, control, count, args.seconds, site_pid, start)
+        results.append(r)
+        print(
+            f"{count} process(es): {r['articles']:,} articles, {r['per_second']:.1f}/s;"
+            f" {r['due']} sources fell due, {r['claims']} claims;"
+            f" lag p50/p95 {r['lag_p50']:.0f}/{r['lag_p95']:.0f} s"
+            f" (second half {r['late_p50']:.0f}/{r['late_p95']:.0f} s;"
+            f" at the end {r['waiting']} due sources unclaimed, oldest {r['oldest_wait']:.0f} s);"
+            f" {r['requests_per_article']:.2f} requests/article;"
+            f" {r['db_ms_per_article']:.1f} ms database time/article;"
+            f" CPU cores: ingest {r['cpu_ingest']:.2f}, site {r['cpu_site']:.2f},"
+            f" PostgreSQL {r['cpu_pg']:.2f}, whole machine {r['machine_busy']:.2f}",
+            flush=True,
+        )
+    base = results[0]["per_second"] or float("nan")
+    for r in results[1:]:
+        print(f"{r['processes']} processes / 1: {r['per_second'] / base:.2f}x")
 
 
 # --- feeds under load --------------------------------------------------------------------------
@@ -517,6 +553,10 @@ def main() -> int:
     parser.add_argument(
         "--processes", type=lambda t: [int(n) for n in t.split(",")], default=[1, 2, 4]
     )
+    parser.add_argument(
+        "--start", type=lambda t: t.split(","), default=["spread", "burst"],
+        help="spread (the product's first polls) and/or burst (every source due at once)",
+    )  # fmt: skip
     parser.add_argument("--rate", type=float, default=20.0, help="requests/s (feeds)")
     parser.add_argument("--rounds", type=int, default=6, help="alternating rounds (feeds)")
     args = parser.parse_args()

@@ -49,6 +49,15 @@ def test_simhash_is_a_deterministic_signed_64_bit_int() -> None:
     assert simhash("", "") == 0
 
 
+def test_simhash_values_never_change() -> None:
+    # Fingerprints are stored: a faster computation must give the very same bits, or stored
+    # articles stop matching their copies. Pinned from the bit-by-bit count they replaced;
+    # the second text has more shingles than one counting lane holds (65,535).
+    assert simhash(ORIGINAL.title, ORIGINAL.text) == 4457377128464160180
+    long_text = " ".join(f"kata{i % 70001}" for i in range(70003))
+    assert simhash("Judul", long_text) == -4130281538069453935
+
+
 def test_hamming_counts_differing_bits_for_signed_values() -> None:
     assert hamming(0, 0) == 0
     assert hamming(-1, 0) == 64

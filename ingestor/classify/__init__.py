@@ -8,6 +8,7 @@ from ingestor.classify.fingerprint import (
     pick_canonical,
     simhash,
 )
+from ingestor.classify.nearkeys import near_keys
 from ingestor.classify.normalize import canonical_url, identity, normalize
 from ingestor.classify.regions import Gazetteer, tag_regions
 from ingestor.classify.topics import Taxonomy, build_taxonomy, classify_topics
@@ -23,6 +24,7 @@ __all__ = [
     "classify_topics",
     "identity",
     "is_near_duplicate",
+    "near_keys",
     "normalize",
     "pick_canonical",
     "simhash",

@@ -123,6 +123,7 @@ class Gazetteer:
     provinces: dict[str, Region]
     index: dict[tuple[str, ...], tuple[_Entry, ...]]
     longest: int
+    first_words: frozenset[str]  # the first word of every indexed name: where a name may start
 
     @classmethod
     def from_catalogue(cls, catalogue: Catalogue) -> Gazetteer:
@@ -149,6 +150,7 @@ class Gazetteer:
             provinces={p.slug: p for p in catalogue.provinces},
             index={k: tuple(v) for k, v in index.items()},
             longest=max((len(k) for k in index), default=1),
+            first_words=frozenset(k[0] for k in index if k),
         )
 
     def lookup(self, name: str) -> tuple[_Entry, ...]:
@@ -272,15 +274,21 @@ def _pick_pair(places: list[Region], mentions: list[_Mention]) -> Region | None:
 def _mentions(text: str, gazetteer: Gazetteer, title_case: bool, *, title: bool) -> list[_Mention]:
     """Place names in `text` that pass the context rules, longest first at each word."""
     words = list(_TOKEN.finditer(text))
+    strings = [w.group() for w in words]
     found: list[_Mention] = []
     i = 0
     while i < len(words):
+        # Most words start no place name: skip them before building any key (this loop was
+        # a tenth of an article's CPU); the cheap dict look-up goes before the gap checks.
+        if strings[i] not in gazetteer.first_words:
+            i += 1
+            continue
         for n in range(min(gazetteer.longest, len(words) - i), 0, -1):
+            entries = gazetteer.index.get(tuple(strings[i : i + n]))
+            if not entries:
+                continue
             span = words[i : i + n]
             if any(not _GAP.fullmatch(text[a.end() : b.start()]) for a, b in pairwise(span)):
-                continue
-            entries = gazetteer.index.get(tuple(w.group() for w in span))
-            if not entries:
                 continue
             mention = _judge(text, span[0].start(), span[-1].end(), entries, title_case, title)
             if mention is not None:

@@ -39,6 +39,7 @@ from ingestor.store.origins import (
 from ingestor.store.sources import (
     SourceState,
     claim_due_sources,
+    first_poll_offsets,
     record_run,
     release_leases,
     release_source,
@@ -76,6 +77,7 @@ __all__ = [
     "due_pending",
     "due_rechecks",
     "ensure_origin",
+    "first_poll_offsets",
     "give_origin_slot",
     "keep_pages",
     "known_urls",

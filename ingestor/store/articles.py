@@ -12,6 +12,7 @@ import asyncpg
 
 from database.facets import facets
 from database.records import ArticleRecord
+from ingestor.classify import near_keys
 from ingestor.store.changes import prune_changes
 from ingestor.store.clusters import NOTIFY_CHANNEL, Dedupe, Verdicts, join_cluster, judge
 
@@ -60,9 +61,9 @@ _INSERT_ARTICLE = """
 INSERT INTO articles (identity, url, canonical_url, source_id, title, summary, text, authors,
     published_at, published_raw, date_source, updated_at, first_seen_at, lang, image,
     image_caption, section, tags, place, region, regency, topics, related, provenance,
-    content_hash, simhash, dateline_province, facets, checked_at)
+    content_hash, simhash, dateline_province, facets, near_keys, checked_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-    $20, $21, $22, $23, $24, $25, $26, $27, $28, $13)
+    $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $13)
 ON CONFLICT (identity) DO NOTHING
 RETURNING id
 """
@@ -81,7 +82,7 @@ _NOTIFY_CHANNEL = NOTIFY_CHANNEL
 _NOTIFY_LIMIT = 7000  # PostgreSQL caps a payload at 8000 bytes
 
 
-def _article_args(item: StoredArticle) -> tuple[Any, ...]:
+def _article_args(item: StoredArticle, keys: list[int]) -> tuple[Any, ...]:
     r = item.record
     assert r.published_at is not None and r.date_source is not None and r.content_hash
     return (
@@ -90,7 +91,7 @@ def _article_args(item: StoredArticle) -> tuple[Any, ...]:
         item.first_seen_at, r.lang, r.image, r.image_caption, r.section, list(r.tags), r.place,
         r.region, r.regency, list(r.topics),
         [{"title": x.title, "url": x.url} for x in r.related], dict(r.provenance),
-        r.content_hash, item.simhash, item.dateline_province, _facets(item),
+        r.content_hash, item.simhash, item.dateline_province, _facets(item), keys,
     )  # fmt: skip
 
 
@@ -146,21 +147,24 @@ async def save_articles(
         # lock in pg_locks and wait for our articles (feeds.horizon), whatever we write first.
         await conn.execute("LOCK TABLE articles IN ROW EXCLUSIVE MODE")
         stored: list[StoredArticle] = []
+        keys: list[list[int]] = []  # each stored article's near keys, for its search too
         for item in items:
-            article_id = await conn.fetchval(_INSERT_ARTICLE, *_article_args(item))
+            item_keys = near_keys(item.simhash, item.record.text)
+            article_id = await conn.fetchval(_INSERT_ARTICLE, *_article_args(item, item_keys))
             if article_id is None:
                 continue
             new_ids.append(article_id)
             stored.append(item)
+            keys.append(item_keys)
             await _link(conn, article_id, item)
         if dedupe is not None and stored:
             # The duplicate rule's verdicts on what is committed now are taken first, outside
             # the lock: that comparison is the costly CPU part of clustering.
             batch = list(new_ids)
             verdicts: list[Verdicts] = []
-            for item in stored:
+            for item, item_keys in zip(stored, keys, strict=True):
                 r = item.record
-                verdicts.append(await judge(conn, r, item.simhash, dedupe, batch))
+                verdicts.append(await judge(conn, r, item.simhash, dedupe, batch, item_keys))
             # The lock comes last and is held only for the clustering and the commit: the
             # inserts and the judging run side by side in every process. Taken here, the lock
             # still orders all clustering: whoever holds it sees every article committed by
@@ -170,7 +174,7 @@ async def save_articles(
             for n, (article_id, item) in enumerate(zip(new_ids, stored, strict=True)):
                 await join_cluster(
                     conn, article_id, item.record, item.simhash, item.dateline_province,
-                    source_province, dedupe, new_ids[n + 1 :], verdicts[n],
+                    source_province, dedupe, new_ids[n + 1 :], verdicts[n], keys[n],
                 )  # fmt: skip
         if stored:
             await _notify(conn, stored)
@@ -229,7 +233,7 @@ async def update_article(pool: asyncpg.Pool, article_id: int, item: StoredArticl
                 image_caption = $7, section = $8, tags = $9, related = $10, provenance = $11,
                 previous_hashes = previous_hashes || content_hash, content_hash = $12,
                 simhash = $13, updated_at = COALESCE($14, now()), checked_at = now(),
-                topics = $15, regency = $16, region = $17, facets = $18,
+                topics = $15, regency = $16, region = $17, facets = $18, near_keys = $19,
                 -- Feed entries show a correction as updated: at the page's own date when it
                 -- moved past what the entry showed, else when Warta saw the change.
                 revised_at = CASE WHEN $14 > coalesce(revised_at, updated_at, published_at)
@@ -240,7 +244,7 @@ async def update_article(pool: asyncpg.Pool, article_id: int, item: StoredArticl
             article_id, r.title, r.summary, r.text, list(r.authors), r.image, r.image_caption,
             r.section, list(r.tags), [{"title": x.title, "url": x.url} for x in r.related],
             dict(r.provenance), r.content_hash, item.simhash, r.updated_at, list(r.topics),
-            r.regency, r.region, _facets(item),
+            r.regency, r.region, _facets(item), near_keys(item.simhash, r.text),
         )  # fmt: skip
         if changed is None:
             return False

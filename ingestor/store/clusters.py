@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 
 from database.records import ArticleRecord
-from ingestor.classify import ClusterMember
+from ingestor.classify import ClusterMember, near_keys
 
 __all__ = ["NOTIFY_CHANNEL", "Dedupe", "Verdicts", "join_cluster", "judge"]
 
@@ -25,11 +25,27 @@ NOTIFY_CHANNEL = "warta_articles"
 # and a publication time inside the window. The final say is the caller's pure rule. Exact
 # copies come first, then the nearest fingerprints: near-misses of other stories (a shared
 # template, a market report of another day) must not push real copies past the limit.
+# Only articles found by an index are read: the same content hash, a shared near key
+# (ingestor/classify/nearkeys.py: what the keys guarantee), or, for articles stored before
+# the keys existed, the window. The window is checked on what the key look-up found, not
+# given to it, and the keys reach it through a sub-select, so the planner judges the GIN
+# look-up by its default selectivity (a few hundred rows) rather than by element statistics
+# that overrate popular SimHash blocks and made it read the whole table instead; the ids
+# come as an array, so the articles are then fetched by primary key.
 _SAME_STORY = """
 SELECT a.id, a.url, a.title, a.text, a.published_at, a.duplicate_of, a.dateline_province,
        s.province AS source_province, a.content_hash = $2 AS exact
 FROM articles a JOIN sources s ON s.id = a.source_id
-WHERE a.id <> ALL($1::bigint[])
+WHERE a.id = ANY(ARRAY(
+        SELECT id FROM articles WHERE content_hash = $2
+        UNION
+        SELECT id FROM articles WHERE near_keys && (SELECT $7::bigint[])
+        UNION
+        SELECT id FROM articles
+        WHERE near_keys IS NULL AND simhash IS NOT NULL
+          AND published_at BETWEEN $4::timestamptz - $5::interval
+                               AND $4::timestamptz + $5::interval))
+  AND a.id <> ALL($1::bigint[])
   AND (a.content_hash = $2
        OR (a.simhash IS NOT NULL AND $3::bigint IS NOT NULL
            AND a.published_at BETWEEN $4::timestamptz - $5::interval AND $4::timestamptz + $5::interval
@@ -56,11 +72,13 @@ class Dedupe:
 
 async def _candidates(
     conn: asyncpg.Connection, record: ArticleRecord, simhash: int | None, dedupe: Dedupe,
-    excluded: Sequence[int],
+    excluded: Sequence[int], keys: Sequence[int] | None,
 ) -> list[asyncpg.Record]:  # fmt: skip
+    if keys is None:
+        keys = near_keys(simhash, record.text)
     return await conn.fetch(  # type: ignore[no-any-return]
         _SAME_STORY, list(excluded), record.content_hash, simhash, record.published_at,
-        dedupe.window, dedupe.radius,
+        dedupe.window, dedupe.radius, list(keys),
     )  # fmt: skip
 
 
@@ -79,14 +97,15 @@ def _same(record: ArticleRecord, row: Any, dedupe: Dedupe, verdicts: Verdicts) -
 
 async def judge(
     conn: asyncpg.Connection, record: ArticleRecord, simhash: int | None, dedupe: Dedupe,
-    excluded: Sequence[int],
+    excluded: Sequence[int], keys: Sequence[int] | None = None,
 ) -> Verdicts:  # fmt: skip
     """The rule's verdict on every candidate visible now; taken before the lock, kept for it.
 
     A verdict depends only on the two texts, so it still holds when the lock is granted.
+    `keys`: the article's near keys when the caller has them (computed otherwise).
     """
     verdicts: Verdicts = {}
-    for row in await _candidates(conn, record, simhash, dedupe, excluded):
+    for row in await _candidates(conn, record, simhash, dedupe, excluded, keys):
         _same(record, row, dedupe, verdicts)
     return verdicts
 
@@ -95,6 +114,7 @@ async def join_cluster(
     conn: asyncpg.Connection, article_id: int, record: ArticleRecord, simhash: int | None,
     dateline_province: str | None, source_province: str | None, dedupe: Dedupe,
     unclustered: Sequence[int] = (), verdicts: Verdicts | None = None,
+    keys: Sequence[int] | None = None,
 ) -> None:  # fmt: skip
     """Make the new article part of the cluster of the story it repeats, if any.
 
@@ -103,7 +123,7 @@ async def join_cluster(
     that has not looked for its own). `verdicts`: from `judge`, so only newcomers are judged.
     """
     known = {} if verdicts is None else verdicts
-    rows = await _candidates(conn, record, simhash, dedupe, [article_id, *unclustered])
+    rows = await _candidates(conn, record, simhash, dedupe, [article_id, *unclustered], keys)
     match = next((row for row in rows if _same(record, row, dedupe, known)), None)
     if match is None:
         return

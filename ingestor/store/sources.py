@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,7 @@ from ingestor.sources import Source
 __all__ = [
     "SourceState",
     "claim_due_sources",
+    "first_poll_offsets",
     "record_run",
     "release_leases",
     "release_source",
@@ -38,15 +40,55 @@ def _source_config(source: Source) -> dict[str, Any]:
     }
 
 
+# At most one new source falls due per this many seconds (see `first_poll_offsets`).
+_FIRST_POLL_GAP = 1.0
+
+
+def _stable_key(source_id: str) -> bytes:
+    return hashlib.blake2b(source_id.encode("utf-8"), digest_size=8).digest()
+
+
+def first_poll_offsets(new: Sequence[Source]) -> dict[str, float]:
+    """Seconds from now to each new source's first poll: a ramp, never a burst.
+
+    A catalogue added at once (a first start, a new region) would otherwise be due all at
+    once: a burst of first polls, each taking a site's whole backlog, that keeps later
+    sources waiting well past their time and loads the machine unevenly. New sources come
+    due one after another, `_FIRST_POLL_GAP` apart, or closer when that would take longer
+    than their `poll_max` (the interval a source with no publication history is polled at):
+    every first poll then falls within one interval, at the rate of the rounds that follow.
+    A single new source is due at once, a handful within seconds. The order is a stable
+    hash of the id, so every process syncing the same catalogue computes the same slots,
+    and sources of one site interleave with others instead of queueing on its host.
+    """
+    ordered = sorted(new, key=lambda s: _stable_key(s.id))
+    count = len(ordered)
+    return {
+        s.id: k * min(_FIRST_POLL_GAP, s.poll_max_seconds / count) for k, s in enumerate(ordered)
+    }
+
+
 async def sync_sources(pool: asyncpg.Pool, sources: Sequence[Source]) -> None:
-    """Upsert the catalogue; schedule and health state survive, removed sources are disabled."""
+    """Upsert the catalogue; schedule and health state survive, removed sources are disabled.
+
+    Sources new to the database get their first polls spread (`first_poll_offsets`).
+    """
     async with pool.acquire() as conn, conn.transaction():
+        known = {
+            r["id"]
+            for r in await conn.fetch(
+                "SELECT id FROM sources WHERE id = ANY($1::text[])", [s.id for s in sources]
+            )
+        }
+        offsets = first_poll_offsets([s for s in sources if s.id not in known and s.enabled])
         await conn.executemany(
             """
             INSERT INTO sources (id, name, base_url, province, timezone, lang, republish, rights,
-                                 config, enabled, poll_min_seconds, poll_max_seconds, health)
+                                 config, enabled, poll_min_seconds, poll_max_seconds, health,
+                                 next_run_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                    CASE WHEN $10 THEN 'ok' ELSE 'disabled' END)
+                    CASE WHEN $10 THEN 'ok' ELSE 'disabled' END,
+                    now() + make_interval(secs => $13))
             ON CONFLICT (id) DO UPDATE SET
                 name = EXCLUDED.name, base_url = EXCLUDED.base_url, province = EXCLUDED.province,
                 timezone = EXCLUDED.timezone, lang = EXCLUDED.lang, republish = EXCLUDED.republish,
@@ -70,7 +112,7 @@ async def sync_sources(pool: asyncpg.Pool, sources: Sequence[Source]) -> None:
                 (
                     s.id, s.name, s.base_url, s.province, s.tz_name, s.lang, s.republish,
                     s.rights, _source_config(s), s.enabled, s.poll_min_seconds,
-                    s.poll_max_seconds,
+                    s.poll_max_seconds, offsets.get(s.id, 0.0),
                 )
                 for s in sources
             ],
