@@ -133,9 +133,15 @@ async def exchange(
     ex = Exchange(url)
     watch = watchdog.watch() if watchdog is not None else None
     try:
-        async with session.get(
-            url, headers=headers, allow_redirects=False, proxy=proxy, proxy_auth=proxy_auth
-        ) as resp:
+        if headers is None and proxy is None and proxy_auth is None:
+            # Only what differs from aiohttp's defaults: every keyword passed is matched
+            # against the 36 parameters of ClientSession._request, on every request.
+            request = session.get(url, allow_redirects=False)
+        else:
+            request = session.get(
+                url, headers=headers, allow_redirects=False, proxy=proxy, proxy_auth=proxy_auth
+            )
+        async with request as resp:
             if watch is not None:
                 watch.response = resp
             ex.status = status = resp.status

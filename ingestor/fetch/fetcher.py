@@ -139,7 +139,9 @@ class Fetcher:
                 message = f"circuit open until {policy.circuit_open_until.isoformat()}"
                 return Exchange(URL(), kind="circuit_open", message=message, retry_after=remaining)
         try:
-            target = URL(url).with_fragment(None)
+            target = URL(url)
+            if "#" in url:  # without one there is no fragment to drop
+                target = target.with_fragment(None)
         except (ValueError, TypeError) as exc:
             return Exchange(URL(), kind="bad_url", message=str(exc))
         bad = bad_target(target)
@@ -215,9 +217,8 @@ class Fetcher:
         if refused is not None:
             return Exchange(url, kind="blocked_address", message=refused), 0
         if robots:
-            text = str(url)
-            verdict = self._robots.cached(origin, text) or await self._robots.verdict(
-                origin, text, lambda robots_url: self._fetch_robots(robots_url, policy)
+            verdict = self._robots.cached(origin, url) or await self._robots.verdict(
+                origin, str(url), lambda robots_url: self._fetch_robots(robots_url, policy)
             )
             self._politeness.set_crawl_delay(origin, verdict.crawl_delay)
             if not verdict.allowed:

@@ -149,11 +149,14 @@ class Politeness:
         if state is None or self._spacing > 0.0 or state.crawl_delay > 0.0 or self._ledger:
             return None
         now = time.monotonic()
-        if state.next_start > now or not state.gate.try_take():
+        gate, total = state.gate, self._global
+        # Gate.try_take on both, inlined: free places and nobody queued before us.
+        if state.next_start > now or gate.free <= 0 or gate.waiters:
             return None
-        if not self._global.try_take():
-            state.gate.give()
+        if total.free <= 0 or total.waiters:
             return None
+        gate.free -= 1
+        total.free -= 1
         state.users += 1
         state.last_start = now
         return Turn(origin, state)

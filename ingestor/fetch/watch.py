@@ -57,7 +57,7 @@ class Watchdog:
 
     def watch(self) -> Watch:
         loop = asyncio.get_running_loop()
-        task = asyncio.current_task()
+        task = asyncio.current_task(loop)
         assert task is not None, "watch() needs a running task"
         w = Watch(task, loop.time())
         self._active.add(w)
