@@ -7,6 +7,7 @@ import ssl
 from dataclasses import dataclass
 
 import aiohttp
+from aiohttp import hdrs
 from multidict import CIMultiDictProxy
 from yarl import URL
 
@@ -155,7 +156,7 @@ async def exchange(
                 decompress
                 and length is not None
                 and length <= limit
-                and "Content-Encoding" not in headers_in
+                and hdrs.CONTENT_ENCODING not in headers_in
             ):
                 # The common case, read in one call: uncompressed, and HTTP framing stops the
                 # read at a Content-Length that is within the limit.

@@ -144,8 +144,9 @@ class Fetcher:
                 target = target.with_fragment(None)
         except (ValueError, TypeError) as exc:
             return Exchange(URL(), kind="bad_url", message=str(exc))
-        bad = bad_target(target)
-        if bad is not None:
+        if target.scheme not in ("http", "https") or not target.raw_host:
+            bad = bad_target(target)
+            assert bad is not None  # one of the two reasons above
             return bad
         if validators is None:
             return target, self._plain  # aiohttp merges, never mutates, the dict it is given
