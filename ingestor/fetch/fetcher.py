@@ -114,7 +114,7 @@ class Fetcher:
             ex, url, source.source_id, validators, (time.monotonic() - started) * 1000.0,
             attempts, redirects,
         )  # fmt: skip
-        level = logging.DEBUG if outcome.ok else logging.INFO
+        level = logging.DEBUG if outcome.error_kind is None else logging.INFO  # outcome.ok
         if logger.isEnabledFor(level):
             logger.log(
                 level,
@@ -265,6 +265,8 @@ class Fetcher:
                 last.message = f"refused to connect to non-public address {scope.blocked}"
             if last.retry_after is not None and last.status in (429, 503):
                 await self._politeness.defer(origin, policy.source_id, last.retry_after)
+            if last.kind is None:
+                return last, tries  # a response to use: nothing to retry
             retryable = last.kind in _RETRY_KINDS or (
                 last.kind in _STATUS_KINDS
                 and last.status is not None
