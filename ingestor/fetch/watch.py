@@ -58,7 +58,9 @@ class Watchdog:
     def watch(self) -> Watch:
         # Python 3.11's get_running_loop() makes a getpid() system call each time (it checks
         # for a fork). A loop has a current task only while it runs one, in its own thread, so
-        # a task found on the loop we last saw is ours; else (first call, new loop) ask.
+        # a task found on the loop we last saw is ours; else (first call, new loop) ask. This
+        # holds because a Watchdog, like the Fetcher and the session it serves, is used from
+        # one thread and one process.
         loop = self._loop
         task = asyncio.current_task(loop) if loop is not None else None
         if task is None:
