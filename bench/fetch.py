@@ -109,7 +109,8 @@ async def _bare_round(url: str, size: int, total: int, workers: int) -> tuple[fl
 
 async def _fetcher_round(url: str, size: int, total: int, workers: int) -> tuple[float, float]:
     cpu = time.process_time()
-    # Politeness off: no spacing, limits at the worker count; the guard and robots stay on.
+    # Politeness off: no spacing, limits at the worker count, and no shared ledger (the limits
+    # are this process's, as for a single worker); the guard and robots stay on.
     settings = Settings(
         per_host_concurrency=workers,
         global_concurrency=workers,

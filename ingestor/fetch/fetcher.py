@@ -114,7 +114,7 @@ class Fetcher:
             ex, url, source.source_id, validators, (time.monotonic() - started) * 1000.0,
             attempts, redirects,
         )  # fmt: skip
-        level = logging.DEBUG if outcome.ok else logging.INFO
+        level = logging.DEBUG if outcome.error_kind is None else logging.INFO  # outcome.ok
         if logger.isEnabledFor(level):
             logger.log(
                 level,
@@ -139,11 +139,14 @@ class Fetcher:
                 message = f"circuit open until {policy.circuit_open_until.isoformat()}"
                 return Exchange(URL(), kind="circuit_open", message=message, retry_after=remaining)
         try:
-            target = URL(url).with_fragment(None)
+            target = URL(url)
+            if "#" in url:  # without one there is no fragment to drop
+                target = target.with_fragment(None)
         except (ValueError, TypeError) as exc:
             return Exchange(URL(), kind="bad_url", message=str(exc))
-        bad = bad_target(target)
-        if bad is not None:
+        if target.scheme not in ("http", "https") or not target.raw_host:
+            bad = bad_target(target)
+            assert bad is not None  # one of the two reasons above
             return bad
         if validators is None:
             return target, self._plain  # aiohttp merges, never mutates, the dict it is given
@@ -215,9 +218,8 @@ class Fetcher:
         if refused is not None:
             return Exchange(url, kind="blocked_address", message=refused), 0
         if robots:
-            text = str(url)
-            verdict = self._robots.cached(origin, text) or await self._robots.verdict(
-                origin, text, lambda robots_url: self._fetch_robots(robots_url, policy)
+            verdict = self._robots.cached(origin, url) or await self._robots.verdict(
+                origin, str(url), lambda robots_url: self._fetch_robots(robots_url, policy)
             )
             self._politeness.set_crawl_delay(origin, verdict.crawl_delay)
             if not verdict.allowed:
@@ -263,6 +265,8 @@ class Fetcher:
                 last.message = f"refused to connect to non-public address {scope.blocked}"
             if last.retry_after is not None and last.status in (429, 503):
                 await self._politeness.defer(origin, policy.source_id, last.retry_after)
+            if last.kind is None:
+                return last, tries  # a response to use: nothing to retry
             retryable = last.kind in _RETRY_KINDS or (
                 last.kind in _STATUS_KINDS
                 and last.status is not None

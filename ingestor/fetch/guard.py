@@ -6,12 +6,12 @@ import asyncio
 import ipaddress
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Final, Literal
 
 __all__ = [
     "BlockedAddressError",
@@ -131,13 +131,11 @@ def _permitted(text: str, allow_private: bool, allowed: tuple[IPNetwork, ...]) -
     return None if address is None else GuardScope(allow_private, allowed).permits(address)
 
 
-def enter_scope(scope: GuardScope) -> Token[GuardScope | None]:
-    """Make `scope` the rule for connections this task opens; undo with `leave_scope`."""
-    return _SCOPE.set(scope)
-
-
-def leave_scope(token: Token[GuardScope | None]) -> None:
-    _SCOPE.reset(token)
+# enter_scope(scope) makes `scope` the rule for connections this task opens, and returns the
+# token that leave_scope(token) takes to undo it. They are the ContextVar's own methods rather
+# than wrappers: the fetcher calls both on every request.
+enter_scope: Final[Callable[[GuardScope | None], Token[GuardScope | None]]] = _SCOPE.set
+leave_scope: Final[Callable[[Token[GuardScope | None]], None]] = _SCOPE.reset
 
 
 @contextmanager

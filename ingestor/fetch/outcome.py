@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final, Literal
+from typing import Any, Final, Literal, cast
 
 from ingestor.fetch.decode import Decoded, decode_text
 from ingestor.fetch.guard import IPNetwork
@@ -17,8 +17,10 @@ __all__ = [
     "ErrorKind",
     "FetchOutcome",
     "FetchPolicy",
+    "OutcomeDraft",
     "Validators",
     "policy_for",
+    "sealed",
 ]
 
 ErrorKind = Literal[
@@ -210,3 +212,21 @@ class FetchOutcome:
             "expires": self.expires,
             "retry_after": self.retry_after,
         }
+
+
+# A frozen dataclass sets every field through object.__setattr__ (21 calls here), and a call
+# with 20 keyword arguments is slow in itself: building the record cost more than the rest of
+# a fetch's bookkeeping together. The fetcher fills this mutable twin instead, attribute by
+# attribute (it has the same slots, so a misspelt or forgotten field fails loudly), and
+# `sealed` turns it into a FetchOutcome by class assignment, which Python allows between
+# classes of identical layout: from then on it is an ordinary, immutable FetchOutcome.
+class OutcomeDraft:
+    """A FetchOutcome being filled in: the same slots, but mutable; see `sealed`."""
+
+    __slots__ = FetchOutcome.__slots__
+
+
+def sealed(draft: Any) -> FetchOutcome:
+    """The FetchOutcome a fully set `OutcomeDraft` becomes (the same object, now immutable)."""
+    draft.__class__ = FetchOutcome
+    return cast(FetchOutcome, draft)

@@ -75,6 +75,8 @@ class Politeness:
         self._max_crawl_delay = max_crawl_delay
         self._rng = rng or random.Random()
         self._ledger = ledger
+        # try_acquire's precondition that holds for the whole run: no spacing, no ledger.
+        self._unspaced = not spacing > 0.0 and ledger is None
         self._origins: dict[str, _Origin] = {}
         self._deferred: dict[tuple[str, str], float] = {}
         self._giving: set[asyncio.Task[None]] = set()  # places given back after a cancel
@@ -146,14 +148,17 @@ class Politeness:
         """A turn on `origin` if one is free now and no spacing or ledger applies; else None
         (await `acquire`). Saves a coroutine on the common path when politeness is off."""
         state = self._origins.get(origin)
-        if state is None or self._spacing > 0.0 or state.crawl_delay > 0.0 or self._ledger:
+        if state is None or not self._unspaced or state.crawl_delay > 0.0:
             return None
         now = time.monotonic()
-        if state.next_start > now or not state.gate.try_take():
+        gate, total = state.gate, self._global
+        # Gate.try_take on both, inlined: free places and nobody queued before us.
+        if state.next_start > now or gate.free <= 0 or gate.waiters:
             return None
-        if not self._global.try_take():
-            state.gate.give()
+        if total.free <= 0 or total.waiters:
             return None
+        gate.free -= 1
+        total.free -= 1
         state.users += 1
         state.last_start = now
         return Turn(origin, state)
@@ -244,9 +249,18 @@ class Politeness:
     def release(self, turn: Turn) -> None:
         """Give back a turn obtained from `try_acquire` or `acquire`, but for its ledger place
         (`release_shared` gives both)."""
-        self._global.give()
-        turn.state.gate.give()
-        turn.state.users -= 1
+        state = turn.state
+        # Gate.give inlined for the usual case, nobody waiting: once per request.
+        total, gate = self._global, state.gate
+        if total.waiters:
+            total.give()
+        else:
+            total.free += 1
+        if gate.waiters:
+            gate.give()
+        else:
+            gate.free += 1
+        state.users -= 1
 
     async def release_shared(self, turn: Turn) -> None:
         """Give back a turn that holds a ledger place: the place first, so that a request of

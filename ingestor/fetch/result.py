@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from aiohttp import hdrs
+from multidict import istr
+
 from ingestor.fetch.decode import is_textual
 from ingestor.fetch.exchange import Exchange
-from ingestor.fetch.outcome import FetchOutcome, Validators
+from ingestor.fetch.outcome import FetchOutcome, OutcomeDraft, Validators, sealed
 
 __all__ = ["to_outcome"]
+
+_X_ROBOTS_TAG = istr("X-Robots-Tag")
 
 
 def to_outcome(
@@ -27,50 +34,39 @@ def to_outcome(
     status = ex.status
     # Without redirects the final URL is the one asked for (minus any fragment).
     plain = (redirects == 0 and "#" not in url) or not ex.url.raw_host
-    final_url = url if plain else str(ex.url)
+    o: Any = OutcomeDraft()
+    o.url = url
+    o.final_url = url if plain else str(ex.url)
+    o.source_id = source_id
+    o.status = status
+    o.retry_after = ex.retry_after
+    o.bytes_read = ex.wire_bytes
+    o.elapsed_ms = elapsed_ms
+    o.error_kind = ex.kind
+    o.error_message = ex.message
+    o.attempts = attempts
+    o.redirects = redirects
+    o._decoded = None  # the text, worked out on first use
     if h is None:  # nothing usable was received
-        return FetchOutcome(
-            url=url,
-            final_url=final_url,
-            source_id=source_id,
-            status=status,
-            retry_after=ex.retry_after,
-            bytes_read=ex.wire_bytes,
-            elapsed_ms=elapsed_ms,
-            error_kind=ex.kind,
-            error_message=ex.message,
-            attempts=attempts,
-            redirects=redirects,
-        )
+        o.etag = o.last_modified = o.content_type = o.cache_control = o.expires = None
+        o.x_robots_tag = None
+        o.body = b""
+        o.textual = o.not_modified = False
+        return sealed(o)
     success = ex.kind is None and status is not None and 200 <= status < 300
-    not_modified = ex.kind is None and status == 304
-    content_type = h.get("Content-Type")
-    etag = h.get("ETag")
-    last_modified = h.get("Last-Modified")
-    if not_modified and validators is not None:
+    o.not_modified = ex.kind is None and status == 304
+    # aiohttp's header names are case-insensitive strings folded once, not on every lookup.
+    o.content_type = content_type = h.get(hdrs.CONTENT_TYPE)
+    o.etag = h.get(hdrs.ETAG)
+    o.last_modified = h.get(hdrs.LAST_MODIFIED)
+    if o.not_modified and validators is not None:
         # A 304 need not repeat the validators (RFC 9110 §15.4.5); keep the ones we sent.
-        etag = etag or validators.etag
-        last_modified = last_modified or validators.last_modified
-    return FetchOutcome(
-        url=url,
-        final_url=final_url,
-        source_id=source_id,
-        status=status,
-        etag=etag,
-        last_modified=last_modified,
-        content_type=content_type,
-        cache_control=h.get("Cache-Control"),
-        expires=h.get("Expires"),
-        # Several X-Robots-Tag headers may be sent (RFC 9110 §5.3: one comma-joined list).
-        x_robots_tag=", ".join(h.getall("X-Robots-Tag", ())) or None,
-        retry_after=ex.retry_after,
-        body=ex.body if success else b"",
-        textual=success and is_textual(content_type, ex.body),  # decoded on first use
-        bytes_read=ex.wire_bytes,
-        elapsed_ms=elapsed_ms,
-        not_modified=not_modified,
-        error_kind=ex.kind,
-        error_message=ex.message,
-        attempts=attempts,
-        redirects=redirects,
-    )
+        o.etag = o.etag or validators.etag
+        o.last_modified = o.last_modified or validators.last_modified
+    o.cache_control = h.get(hdrs.CACHE_CONTROL)
+    o.expires = h.get(hdrs.EXPIRES)
+    # Several X-Robots-Tag headers may be sent (RFC 9110 §5.3: one comma-joined list).
+    o.x_robots_tag = ", ".join(h.getall(_X_ROBOTS_TAG, ())) or None
+    o.body = ex.body if success else b""
+    o.textual = success and is_textual(content_type, ex.body)  # decoded on first use
+    return sealed(o)

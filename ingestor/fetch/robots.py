@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from protego import Protego
+from yarl import URL
 
 __all__ = ["RobotsAnswer", "RobotsCache", "RobotsVerdict"]
 
@@ -86,12 +87,13 @@ class RobotsCache:
         self._entries: dict[str, _Entry] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
-    def cached(self, origin: str, url: str) -> RobotsVerdict | None:
+    def cached(self, origin: str, url: str | URL) -> RobotsVerdict | None:
         """The verdict from a fresh cached copy, or None when robots.txt must be fetched."""
         entry = self._entries.get(origin)
         if entry is None or entry.expires <= time.monotonic():
             return None
-        if entry.rules is None or entry.rules.can_fetch(url, self._agent):
+        # The URL is spelled out only when there are rules to match it against.
+        if entry.rules is None or entry.rules.can_fetch(str(url), self._agent):
             return entry.allowed
         return entry.disallowed
 

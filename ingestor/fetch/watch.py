@@ -56,9 +56,18 @@ class Watchdog:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def watch(self) -> Watch:
-        loop = asyncio.get_running_loop()
-        task = asyncio.current_task()
-        assert task is not None, "watch() needs a running task"
+        # Python 3.11's get_running_loop() makes a getpid() system call each time (it checks
+        # for a fork). A loop has a current task only while it runs one, in its own thread, so
+        # a task found on the loop we last saw is ours; else (first call, new loop) ask. This
+        # holds because a Watchdog, like the Fetcher and the session it serves, is used from
+        # one thread and one process.
+        loop = self._loop
+        task = asyncio.current_task(loop) if loop is not None else None
+        if task is None:
+            loop = asyncio.get_running_loop()
+            task = asyncio.current_task(loop)
+            assert task is not None, "watch() needs a running task"
+        assert loop is not None
         w = Watch(task, loop.time())
         self._active.add(w)
         # A timer left on a loop that has since closed would never tick: start one on ours.
