@@ -47,7 +47,7 @@ from ingestor.classify import is_near_duplicate, near_keys, simhash
 from ingestor.schedule.pipeline import DEDUPE
 from ingestor.store.clusters import _SAME_STORY
 
-# The search before migration 0010 (ingestor/store/clusters.py at 1a6356b), for comparison.
+# The search before migration 0011 (ingestor/store/clusters.py at 1a6356b), for comparison.
 _BEFORE = """
 SELECT a.id, a.url, a.title, a.text, a.published_at, a.duplicate_of, a.dateline_province,
        s.province AS source_province, a.content_hash = $2 AS exact
@@ -151,7 +151,7 @@ async def bench(dsn: str, args: argparse.Namespace) -> int:
                 trimmed.url, trimmed.title, trimmed.text, trimmed.published_at,
                 trimmed.content_hash, sim, near_keys(sim, trimmed.text),
             )  # fmt: skip
-        # The window index the search used before migration 0010 dropped it.
+        # The window index the search used before migration 0011 dropped it.
         await pool.execute(
             "CREATE INDEX bench_window_idx ON articles (published_at) WHERE simhash IS NOT NULL",
             timeout=3600,

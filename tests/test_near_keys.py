@@ -129,7 +129,7 @@ async def test_articles_stored_before_the_keys_are_still_searched(pool: asyncpg.
     await _preload(pool, "filler", keyed=False)
     original = _stored(ORIGINAL, "src-a", 0)
     await store.save_articles(pool, [original], dedupe=DEDUPE)
-    await pool.execute("UPDATE articles SET near_keys = NULL")  # as migration 0010 found them
+    await pool.execute("UPDATE articles SET near_keys = NULL")  # as migration 0011 found them
     copy = _stored(_trimmed(ORIGINAL, 3), "src-b", 90)
     await store.save_articles(pool, [copy], dedupe=DEDUPE)
     rows = await pool.fetch("SELECT id, duplicate_of FROM articles WHERE source_id <> 'filler'")
