@@ -214,3 +214,31 @@ def test_sentences_about_advertising_are_kept() -> None:
 <p>{para} Zwei.</p></div></article></body></html>"""
     record = extract_article(html, "https://verein.example/a/2", fetched_at=FETCHED)
     assert record.text == f"{para}\n\n{para} Zwei."
+
+
+def test_a_short_lead_in_a_wide_script_is_a_story_not_a_teaser() -> None:
+    # 130 Japanese characters are about 130 words: a paywalled story's whole open lead. Counted
+    # as Latin letters it looked like a teaser and trafilatura's longer pick (sign-up notices and
+    # all) replaced it.
+    lead = (
+        "県議会は十九日、老朽化した県立図書館を建て替える計画案を賛成多数で可決した。"
+        "新館は駅前の旧庁舎跡地に建設され、二〇二九年春の開館を目指す。総事業費は約八十億円で、"
+        "国の補助金と県債でまかなう。知事は記者会見で「学びと交流の拠点にしたい」と述べた。"
+        "反対した会派は財政負担の大きさを問題視している。"
+    )
+    notices = "".join(
+        f"<p>{text}</p>"
+        for text in (
+            "この記事は有料会員限定です。電子版に登録すると続きをお読みいただけます。",
+            "会員登録がお済みの方はログインしてください。無料会員でも月に数本の記事が読めます。",
+            "記事の保存や共有は有料会員のみご利用になれます。詳しくはヘルプをご覧ください。",
+            "企業での記事共有や会議資料への転載・複製、注文印刷などはリンク先をご覧ください。",
+        )
+    )
+    html = f"""<html><head><title>図書館建て替え計画を可決</title></head><body>{_MENU}
+<article><h1>図書館建て替え計画を可決</h1><div class="article-body"><p>{lead}</p></div>
+</article><div class="member-box">{notices}</div></body></html>"""
+    record = extract_article(html, "https://shimbun.example/news/1", fetched_at=FETCHED)
+    assert len(lead) < 200
+    assert record.provenance["text"] == "generic"
+    assert record.text == lead

@@ -26,6 +26,9 @@ _UTC = TIMEZONES["UTC"]
 _MIN_TEXT = 25
 # Characters under which a generic body is checked against trafilatura's (a teaser, a caption).
 _SHORT_BODY = 200
+# A Chinese, Japanese or Korean character carries about a word: a 150-character lead in those
+# scripts is a paragraph, not a teaser, so each counts as three toward _SHORT_BODY.
+_WIDE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +68,7 @@ def extract_body(
     containers = find_body(root, title)
     if containers:
         body = clean_body(containers, base_url=url, remove=remove, by_name=False)
-        if sum(map(len, body.paragraphs)) >= _SHORT_BODY:
+        if _weight(body.paragraphs) >= _SHORT_BODY:
             return _result(body, "generic", title, now)
         if body.paragraphs:
             # A few lines only: the finder may have picked a teaser; trafilatura gets a say.
@@ -74,6 +77,12 @@ def extract_body(
                 return other
             return _result(body, "generic", title, now)
     return _trafilatura(html, title, now)
+
+
+def _weight(paragraphs: tuple[str, ...]) -> int:
+    """Length toward the short-body check, wide-script characters counting as three."""
+    text = "".join(paragraphs)
+    return len(text) + 2 * len(_WIDE_SCRIPT.findall(text))
 
 
 def _result(body: Body, method: str, title: str, now: datetime) -> BodyResult:
