@@ -9,6 +9,8 @@
 -- window, and the index shrinks as retention deletes them. Nothing is rewritten and the new
 -- column is empty on existing rows, so the migration is quick on a large table.
 ALTER TABLE articles ADD COLUMN near_keys bigint[];
+-- Without fastupdate: a GIN index's pending list of new entries is read whole by every search,
+-- and this index is searched for every stored article, mostly for keys written minutes before.
 CREATE INDEX articles_near_keys_idx ON articles USING gin (near_keys) WITH (fastupdate = off);
 CREATE INDEX articles_unkeyed_window_idx ON articles (published_at)
     WHERE near_keys IS NULL AND simhash IS NOT NULL;
