@@ -326,3 +326,37 @@ def test_a_background_paragraph_pasted_into_follow_ups_stays_story() -> None:
     template = LearnedTemplate(pages=(url(0), url(1)), seen=remember(pages))
     text = _body(follow_up(2), url(2), template=template)
     assert "Sebelumnya diberitakan" in text and "dukung kerja redaksi" not in text
+
+
+def _playlist_page(i: int) -> str:
+    """A story whose varying block (random class names, as the template learns it) also holds a
+    video playlist, headlines in plain blocks that change on every page: repetition cannot tell
+    them, and the block's selector takes them in."""
+    story = "".join(
+        f"<p>Kalimat {k} cerita nomor {i}: nelayan pantai {i} pulang membawa tangkapan dari "
+        f"perairan {k}, lalu menjualnya di tempat pelelangan ikan sebelum siang tiba.</p>"
+        for k in range(6)
+    )
+    playlist = "".join(
+        f"<div class='v3'><div class='v3h'>Video {i}-{k}: warga kampung {i * 10 + k} menyambut "
+        f"musim panen ikan</div><span>03:{k}9</span></div>"
+        for k in range(3)
+    )
+    return (
+        f"<html><head><title>Cerita {i}</title></head><body><h1>Cerita {i}</h1>"
+        f"<div class='q7x'><div class='r4t'>{story}</div><div class='k2m'>{playlist}</div></div>"
+        f"</body></html>"
+    )
+
+
+def test_a_template_block_keeps_the_story_and_not_what_varies_beside_it() -> None:
+    """The learned block holds a list of links that varies page by page; read through the
+    template, a new page gives its whole story and none of the list (the finder, held inside
+    the block, prunes it as it does on a whole page)."""
+    url = "http://example.test/berita/{}".format
+    template = learn_template([(url(i), _playlist_page(i)) for i in range(4)])
+    assert template is not None and template.body, template
+    record = extract_article(_playlist_page(7), url(7), fetched_at=NOW, template=template)
+    assert record.provenance["text"] == "template"
+    assert _story_lines(record.text, 7) == 6
+    assert "Video 7-" not in record.text, record.text

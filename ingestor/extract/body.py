@@ -60,9 +60,12 @@ def extract_body(
         if layer is None or not layer.body:
             continue
         containers = body_containers(root, layer)
+        by_name = True
+        if containers and method == "template":
+            containers, by_name = _within(containers, title)
         if containers:
             both = tuple(dict.fromkeys((*remove, *layer.remove)))
-            body = clean_body(containers, base_url=url, remove=both)
+            body = clean_body(containers, base_url=url, remove=both, by_name=by_name)
             if body.paragraphs:
                 return _result(body, method, title, now)
     containers = find_body(root, title)
@@ -77,6 +80,22 @@ def extract_body(
                 return other
             return _result(body, "generic", title, now)
     return _trafilatura(html, title, now)
+
+
+def _within(containers: list[Any], title: str) -> tuple[list[Any], bool]:
+    """The story inside a learned template's containers, by the generic finder; else them whole.
+
+    A learned selector names the block whose text varies from page to page, and on real sites
+    that block also holds what varies but is not story: a video playlist, captions and photo
+    counters, the author's bio, a rating widget. The finder, held inside the block (it never
+    climbs past it), prunes those as it does on a whole page; the template keeps it from
+    wandering off to another block. Measured on the corpora's multi-page hosts, learned from all
+    of a host's pages: 32 pages changed against the generic path, 14 lost, before; 14 changed,
+    2 lost, after (`bench/templates.py`).
+    """
+    inner = [found for container in containers for found in find_body(container, title)]
+    # Whole-word names only for the finder's picks: it has pruned them by its own, stricter test.
+    return (inner, False) if inner else (containers, True)
 
 
 def _weight(paragraphs: tuple[str, ...]) -> int:
