@@ -10,6 +10,7 @@ from random import Random
 import pytest
 
 from config.catalogue import load_catalogue
+from config.lexicon import load_lexicon
 from database.records import ArticleRecord
 from ingestor.classify.fingerprint import (
     CANDIDATE_DISTANCE,
@@ -208,7 +209,7 @@ def test_across_the_simulated_corpus_only_the_copies_are_duplicates() -> None:
 
 
 def test_canonical_is_the_originating_bureau_on_the_simulated_site() -> None:
-    gazetteer = Gazetteer.from_catalogue(load_catalogue())
+    gazetteer = Gazetteer.from_catalogue(load_catalogue(), load_lexicon())
     members = []
     for name in (
         "simsite:www/ikn-pangan-kalsel",

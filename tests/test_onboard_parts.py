@@ -222,11 +222,12 @@ def test_link_selector_keeps_the_blocks_that_page() -> None:
 
 def test_region_from_datelines_and_the_national_desk() -> None:
     from config.catalogue import load_catalogue
+    from config.lexicon import load_lexicon
     from ingestor.classify import Gazetteer
     from ingestor.onboard.locale import propose_region
 
     catalogue = load_catalogue()
-    gazetteer = Gazetteer.from_catalogue(catalogue)
+    gazetteer = Gazetteer.from_catalogue(catalogue, load_lexicon())
     zones = {p.slug: p.timezone for p in catalogue.provinces}
 
     def story(lead: str) -> ArticleRecord:

@@ -22,6 +22,7 @@ import feedparser
 import pytest
 
 from config.catalogue import load_catalogue
+from config.lexicon import load_lexicon
 from config.settings import Settings, load_settings
 from ingestor.classify import Gazetteer
 from ingestor.fetch import Fetcher, make_session
@@ -52,7 +53,7 @@ async def _survey(settings: Settings, url: str) -> SurveyResult:
     try:
         return await survey_site(
             Fetcher(settings, session), url, SurveyOptions(allow_private_network=True),
-            layouts=load_layouts(LAYOUTS), gazetteer=Gazetteer.from_catalogue(catalogue),
+            layouts=load_layouts(LAYOUTS), gazetteer=Gazetteer.from_catalogue(catalogue, load_lexicon()),
             zones={p.slug: p.timezone for p in catalogue.provinces},
             clock=lambda: datetime.now(UTC),
         )  # fmt: skip

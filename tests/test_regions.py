@@ -7,11 +7,12 @@ import time
 import pytest
 
 from config.catalogue import load_catalogue
+from config.lexicon import load_lexicon
 from database.records import ArticleRecord
 from ingestor.classify.regions import Gazetteer, RegionTags, tag_regions
 from tests.fixtures.labelled.cases import Case, fixture_cases, labelled_cases, simsite_cases
 
-GAZETTEER = Gazetteer.from_catalogue(load_catalogue())
+GAZETTEER = Gazetteer.from_catalogue(load_catalogue(), load_lexicon())
 
 
 def tag(

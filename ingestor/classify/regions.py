@@ -5,6 +5,10 @@ place (a regency, a city or a regency's capital: Rantau -> Tapin), the source's 
 mentions in the title and lead (the first two paragraphs). Mentions in another province count
 only for a national desk (a source without province) or when the dateline hint names it.
 
+The words the rules read (qualifiers, locatives, names that are common words, the national
+capital, agency heads) are data: the lexicon given to the Gazetteer (config/lexicon.toml). The
+examples below are the bundled Indonesian lexicon's.
+
 Rules where the data alone is ambiguous:
 - Names are matched case-sensitively on whole words; the longest name wins (Banjarmasin, not
   Banjar; Hulu Sungai Selatan, not a bare word inside it).
@@ -32,57 +36,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Literal
 
-from config.catalogue import Catalogue, Region
+from config.catalogue import Region
 from database.records import ArticleRecord
+from ingestor.classify.gazetteer import TOKEN, Context, Gazetteer, Mention, find_mentions
 from ingestor.extract import parse_dateline
 
 __all__ = ["Gazetteer", "RegionReason", "RegionTags", "tag_regions"]
 
 RegionReason = Literal["source", "dateline", "mention"]
 
-# fmt: off
-_COMMON = frozenset({
-    "Agam", "Balut", "Banjar", "Bangka", "Basel", "Batang", "Batu", "Batu Bara", "Batubara",
-    "Belitung", "Bima", "Bone", "Buru", "Kapuas", "Karo", "Ketapang", "Kotabaru", "Kudus",
-    "Kuningan", "Landak", "Lima Puluh Kota", "Lingga", "Madina", "Malang", "Matra", "Medan",
-    "Metro", "Mitra", "OKI", "Padang", "Palas", "Palu", "Pati", "Puncak", "Serang", "Solo",
-    "Solok", "Tala", "Tanah Bumbu", "Tanah Datar", "Tanah Laut", "Tegal", "Toba", "TTS",
-})
-_NATIONAL_CAPITAL = ("Jakarta",)
-# Heads that make "<head> Kalsel" a provincial body: "BPS Kalsel", not "PT Pupuk Kaltim".
-_AGENCIES = frozenset({
-    "APBD", "Bappeda", "Basarnas", "Bawaslu", "BI", "BKKBN", "BMKG", "BNNP", "BPBD", "BPJS",
-    "BPOM", "BPS", "Bulog", "DLH", "DPRD", "Dinas", "Dinkes", "Disdik", "Dishub", "Dinsos",
-    "Diskominfo", "Dispar", "Gubernur", "Kadin", "Kajati", "Kanwil", "Kapolda", "Kejati",
-    "Kemenag", "Kesbangpol", "KONI", "KPU", "KPID", "MUI", "OJK", "Ombudsman", "Pemprov",
-    "Perwakilan", "Polda", "Prov", "Provinsi", "Satpol", "Sekda", "Sekdaprov", "Setdaprov",
-    "Wagub", "UMP",
-})
-# fmt: on
-_TOKEN = re.compile(r"\w+")
-_GAP = re.compile(r"[ \t]*-?[ \t]*")
-_QUALIFIER = re.compile(
-    r"(?:\b(?P<regency>Kabupaten|Kab\.|Pemkab|Bupati|Wabup)|\b(?P<city>Kota|Pemkot|Wali ?[Kk]ota"
-    r"|Walkot|Wawali)|\b(?P<province>Provinsi|Prov\.|Pemprov|Gubernur|Wagub))\s*(?:\([^()]{1,30}\)\s*)?$"
-)
-_POSTFIX = re.compile(
-    r"^\s+(?:(?P<regency>Regency|Regent)|(?P<city>City|Mayor)|(?P<province>Province))\b"
-)
-_LOCATIVE = re.compile(
-    r"(?:^|\s)(?:di|ke|dari|asal|wilayah|kawasan|warga|in|at|from|near)\s+$", re.I
-)
-_FEATURE = re.compile(
-    r"\b(?:Sungai|Danau|Gunung|Pulau|Selat|Teluk|Jalan|Jl\.?|Jln\.?|Bengawan|Kali)\s+$"
-)
-_SPEECH = re.compile(
-    r"\b(?:kata|ujar|ucap|tutur|ungkap|jelas|sebut|terang|tegas|imbuh|said|says)\w*\b", re.I
-)
-_DATELINE = re.compile(
-    r"^[^\n]{0,120}?(?:\([^()]{2,40}\)\s*[-–—]+\s+|\b[A-Za-z]+\.(?:com|co\.id|id)\s*[-–—]+\s+)"
-)
 _LEAD_PARAGRAPHS = 2
 _SUBJECT_WORDS = 12
 
@@ -102,62 +66,6 @@ class RegionTags:
     dateline_province: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    region: Region
-    weak: bool  # a common word or a capital: needs a qualifier, a locative or the dateline
-
-
-@dataclass(frozen=True, slots=True)
-class _Mention:
-    start: int
-    end: int
-    regions: tuple[Region, ...]
-    qualified: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Gazetteer:
-    """Every province, regency and city name, alias and capital, indexed by its words."""
-
-    provinces: dict[str, Region]
-    index: dict[tuple[str, ...], tuple[_Entry, ...]]
-    longest: int
-    first_words: frozenset[str]  # the first word of every indexed name: where a name may start
-
-    @classmethod
-    def from_catalogue(cls, catalogue: Catalogue) -> Gazetteer:
-        """Index the catalogue once; tagging then costs a few dict lookups per word."""
-        index: dict[tuple[str, ...], list[_Entry]] = {}
-
-        def add(surface: str, region: Region, weak: bool) -> None:
-            key = tuple(_TOKEN.findall(surface))
-            entries = index.setdefault(key, [])
-            if key and all(e.region is not region for e in entries):
-                entries.append(_Entry(region, weak or surface in _COMMON))
-
-        for province in catalogue.provinces:
-            for surface in (province.name, *province.aliases):
-                add(surface, province, False)
-        for regency in catalogue.regencies:
-            for surface in (regency.name, *regency.aliases):
-                bare = re.sub(r"^(?:Kabupaten|Kab\.|Kota)\s+", "", surface)
-                if bare == surface or bare != regency.name:
-                    add(bare, regency, False)
-            if regency.capital and regency.capital != regency.name:
-                add(regency.capital, regency, True)
-        return cls(
-            provinces={p.slug: p for p in catalogue.provinces},
-            index={k: tuple(v) for k, v in index.items()},
-            longest=max((len(k) for k in index), default=1),
-            first_words=frozenset(k[0] for k in index if k),
-        )
-
-    def lookup(self, name: str) -> tuple[_Entry, ...]:
-        """The entries whose name is exactly `name` (a dateline place or hint)."""
-        return self.index.get(tuple(_TOKEN.findall(name)), ())
-
-
 def tag_regions(
     record: ArticleRecord, source_province: str | None, gazetteer: Gazetteer
 ) -> RegionTags:
@@ -169,15 +77,15 @@ def tag_regions(
     if place is None and paragraphs:
         dateline = parse_dateline(paragraphs[0])
         place, hint = (dateline.place, dateline.hint) if dateline else (None, None)
-    first = _DATELINE.sub("", paragraphs[0], count=1) if paragraphs else ""
+    first = gazetteer.context.dateline.sub("", paragraphs[0], count=1) if paragraphs else ""
     lead = "\n\n".join([first, *paragraphs[1:_LEAD_PARAGRAPHS]])
     title_case = _title_case(record.title)
-    title_mentions = _mentions(record.title, gazetteer, title_case, title=True)
-    lead_mentions = _mentions(lead, gazetteer, False, title=False)
+    title_mentions = find_mentions(record.title, gazetteer, title_case, title=True)
+    lead_mentions = find_mentions(lead, gazetteer, False, title=False)
 
     hint_province = _hint_province(hint, gazetteer)
     places = [e.region for e in gazetteer.lookup(place)] if place else []
-    capital_only = place is not None and place in _NATIONAL_CAPITAL
+    capital_only = place is not None and place in gazetteer.context.national_capitals
     dateline_province = hint_province or _place_province(places, source_province)
     at_home = [r for r in places if r.kind != "province"]
 
@@ -198,7 +106,14 @@ def tag_regions(
 
     in_province = [r for r in places if r.province == province and r.kind != "province"]
     regency, regency_reason, others = _regency(
-        province, in_province, record.title, title_mentions, lead, lead_mentions, first
+        gazetteer.context,
+        province,
+        in_province,
+        record.title,
+        title_mentions,
+        lead,
+        lead_mentions,
+        first,
     )
     tags: list[tuple[str, RegionReason]] = [(province, reason)]
     if regency is not None:
@@ -208,12 +123,13 @@ def tag_regions(
 
 
 def _regency(
+    context: Context,
     province: str,
     places: list[Region],
     title: str,
-    title_mentions: list[_Mention],
+    title_mentions: list[Mention],
     lead: str,
-    lead_mentions: list[_Mention],
+    lead_mentions: list[Mention],
     first: str,
 ) -> tuple[str | None, RegionReason, list[str]]:
     """The asserted regency with its reason, and every regency mentioned in title or lead."""
@@ -222,7 +138,7 @@ def _regency(
     resolve = _resolver(province, dateline)
     in_title = _distinct(resolve(m) for m in title_mentions)
     in_first = _distinct(
-        resolve(m) for m in lead_mentions if m.start < len(first) and _strong(m, lead)
+        resolve(m) for m in lead_mentions if m.start < len(first) and _strong(m, lead, context)
     )
     mentioned = _distinct([*in_title, *(resolve(m) for m in lead_mentions)])
     if in_title:
@@ -237,15 +153,15 @@ def _regency(
         return None, "mention", mentioned
     if len(in_first) == 1 and (dateline is None or in_first[0] != dateline.slug):
         return in_first[0], "mention", mentioned
-    if _province_wide(province, title_mentions, title, lead_mentions, first):
+    if _province_wide(context, province, title_mentions, title, lead_mentions, first):
         return None, "mention", mentioned
     if dateline is not None:
         return dateline.slug, "dateline", mentioned
     return None, "mention", mentioned
 
 
-def _resolver(province: str, dateline: Region | None) -> Callable[[_Mention], str | None]:
-    def resolve(mention: _Mention) -> str | None:
+def _resolver(province: str, dateline: Region | None) -> Callable[[Mention], str | None]:
+    def resolve(mention: Mention) -> str | None:
         local = [r for r in mention.regions if r.province == province and r.kind != "province"]
         if len(local) == 1:
             return local[0].slug
@@ -257,7 +173,7 @@ def _resolver(province: str, dateline: Region | None) -> Callable[[_Mention], st
     return resolve
 
 
-def _pick_pair(places: list[Region], mentions: list[_Mention]) -> Region | None:
+def _pick_pair(places: list[Region], mentions: list[Mention]) -> Region | None:
     """The dateline's regency; for a Kota/Kabupaten pair the qualified mentions decide."""
     if len(places) <= 1:
         return places[0] if places else None
@@ -271,78 +187,18 @@ def _pick_pair(places: list[Region], mentions: list[_Mention]) -> Region | None:
     return winners[0] if len(winners) == 1 else cities[0] if len(cities) == 1 else None
 
 
-def _mentions(text: str, gazetteer: Gazetteer, title_case: bool, *, title: bool) -> list[_Mention]:
-    """Place names in `text` that pass the context rules, longest first at each word."""
-    words = list(_TOKEN.finditer(text))
-    strings = [w.group() for w in words]
-    found: list[_Mention] = []
-    i = 0
-    while i < len(words):
-        # Most words start no place name: skip them before building any key (this loop was
-        # a tenth of an article's CPU); the cheap dict look-up goes before the gap checks.
-        if strings[i] not in gazetteer.first_words:
-            i += 1
-            continue
-        for n in range(min(gazetteer.longest, len(words) - i), 0, -1):
-            entries = gazetteer.index.get(tuple(strings[i : i + n]))
-            if not entries:
-                continue
-            span = words[i : i + n]
-            if any(not _GAP.fullmatch(text[a.end() : b.start()]) for a, b in pairwise(span)):
-                continue
-            mention = _judge(text, span[0].start(), span[-1].end(), entries, title_case, title)
-            if mention is not None:
-                found.append(mention)
-            i += n - 1
-            break
-        i += 1
-    return found
-
-
-def _judge(
-    text: str, start: int, end: int, entries: tuple[_Entry, ...], title_case: bool, title: bool
-) -> _Mention | None:
-    before, after = text[max(0, start - 60) : start], text[end : end + 30]
-    # "Jakarta" names the story only in a headline ("MRT Jakarta ..."); in the text it is where
-    # the national desk, ministries and parliament sit.
-    if (not title and text[start:end] in _NATIONAL_CAPITAL) or _FEATURE.search(before):
-        return None
-    if _attribution(text, start, end):
-        return None
-    qualifier = _QUALIFIER.search(before) or _POSTFIX.match(after)
-    kind = next((k for k, v in qualifier.groupdict().items() if v), None) if qualifier else None
-    follows = re.match(r" [A-Z]", after) is not None
-    context = not title_case and not follows and _LOCATIVE.search(before) is not None
-    regions = tuple(
-        e.region
-        for e in entries
-        if (kind is None or e.region.kind == kind) and (not e.weak or kind or context)
-    )
-    # A bare name that is both a province and a city (Jambi, Gorontalo) means the province.
-    if kind is None and any(r.kind == "province" for r in regions):
-        regions = tuple(r for r in regions if r.kind == "province")
-    return _Mention(start, end, regions, kind is not None) if regions else None
-
-
-def _attribution(text: str, start: int, end: int) -> bool:
-    """'..., kata Hendra di Rantau.': where the quote was given, not where the story is."""
-    if text[max(0, start - 3) : start] != "di " or not re.match(r"\s*(?:[.,]|$)", text[end:]):
-        return False
-    sentence = re.split(r"[.!?]\s|[\"”]", text[:start])[-1]
-    return _SPEECH.search(sentence) is not None
-
-
-def _strong(mention: _Mention, text: str) -> bool:
+def _strong(mention: Mention, text: str, context: Context) -> bool:
     """Qualified ("Kabupaten Tapin") or placed ("di Tapin"): where the story is, not an aside."""
     before = text[max(0, mention.start - 20) : mention.start]
-    return mention.qualified or _LOCATIVE.search(before) is not None
+    return mention.qualified or context.locative.search(before) is not None
 
 
 def _province_wide(
+    context: Context,
     province: str,
-    title_mentions: list[_Mention],
+    title_mentions: list[Mention],
     title: str,
-    lead_mentions: list[_Mention],
+    lead_mentions: list[Mention],
     first: str,
 ) -> bool:
     """The province is the story's subject: named in the title or the lead's first words."""
@@ -354,22 +210,22 @@ def _province_wide(
             ):
                 continue
             before = text[: m.start].rstrip()
-            prev = _TOKEN.findall(before)[-1:] if before else []
+            prev = TOKEN.findall(before)[-1:] if before else []
             # "Banjarmasin, Kalsel" is an address; "PT Pupuk Kaltim" a company name.
             if before.endswith(","):
                 continue
-            if not prev or prev[0][0].islower() or prev[0] in _AGENCIES or m.qualified:
+            if not prev or prev[0][0].islower() or prev[0] in context.agencies or m.qualified:
                 return True
     return False
 
 
 def _subject_end(first: str) -> int:
-    words = list(_TOKEN.finditer(first))
+    words = list(TOKEN.finditer(first))
     return words[_SUBJECT_WORDS - 1].end() if len(words) >= _SUBJECT_WORDS else len(first)
 
 
 def _province_from_mentions(
-    title_mentions: list[_Mention], lead_mentions: list[_Mention], first: str
+    title_mentions: list[Mention], lead_mentions: list[Mention], first: str
 ) -> str | None:
     """A national-desk story's province: the one province its title, else first paragraph, names."""
     for mentions in (title_mentions, [m for m in lead_mentions if m.start < len(first)]):

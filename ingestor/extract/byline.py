@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from config.lexicon import default_lexicon
+
 __all__ = ["Footer", "authors_from_byline", "is_footer", "parse_footer"]
 
 # Labels of a credit line. No word boundary before them: ANTARA glues "SavitriEditor:" together.
@@ -32,7 +34,6 @@ _SPLIT = re.compile(r"\s*(?:,|;|&|/|\band\b|\bdan\b)\s*", re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"https?:|www\.|\.com\b|\.co\.id\b|@|\d", re.IGNORECASE)
 # Desks and teams sign as "Tim Redaksi Banua", "Redaksi Kalselpos": not people.
 _DESK = re.compile(r"^tim\b|\bredaksi\b|\badmin\b|\bdesk\b")
-_GENERIC = frozenset({"redaksi", "admin", "administrator", "tim redaksi", "antara", "antaranews"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,6 @@ def is_plausible_name(name: str) -> bool:
     return (
         len(name) <= 60
         and not _NOT_A_NAME.search(name)
-        and low not in _GENERIC
+        and low not in default_lexicon().generic_authors
         and not _DESK.search(low)
     )

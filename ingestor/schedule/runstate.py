@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 
 from config.catalogue import Catalogue
+from config.lexicon import Lexicon
 from config.settings import Settings
 from ingestor import discover, store
 from ingestor.classify import Gazetteer, Taxonomy, build_taxonomy
@@ -41,12 +42,17 @@ class IngestContext:
 
     @classmethod
     def create(
-        cls, settings: Settings, pool: asyncpg.Pool, fetcher: Fetcher, catalogue: Catalogue
+        cls,
+        settings: Settings,
+        pool: asyncpg.Pool,
+        fetcher: Fetcher,
+        catalogue: Catalogue,
+        lexicon: Lexicon,
     ) -> IngestContext:
         """Compile the gazetteer and topic matchers once for every run of the process."""
         return cls(
             settings=settings, pool=pool, fetcher=fetcher,
-            gazetteer=Gazetteer.from_catalogue(catalogue),
+            gazetteer=Gazetteer.from_catalogue(catalogue, lexicon),
             taxonomy=build_taxonomy(catalogue.topics),
         )  # fmt: skip
 
