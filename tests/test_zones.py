@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import tomllib
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,7 +11,7 @@ import pytest
 
 import config.catalogue as catalogue_module
 from config.catalogue import CatalogueError, load_catalogue
-from config.zones import ZoneError, default_zones, parse_zones
+from config.zones import ZoneError, default_zones, load_zones
 from feeds.names import clock, source_zone
 from ingestor.extract import extract_article
 from ingestor.sources.load import SeedError, load_sources
@@ -66,7 +66,7 @@ def test_a_berlin_source_dates_local_pages_in_summer_and_winter(
 def test_a_zone_label_added_in_data_is_accepted_by_a_seed_entry(tmp_path: Path) -> None:
     zones_file = tmp_path / "zones.toml"
     zones_file.write_text('default = "MEZ"\n[[zone]]\nlabel = "MEZ"\nname = "Europe/Berlin"\n')
-    zones = parse_zones(tomllib.loads(zones_file.read_text()), str(zones_file))
+    zones = load_zones(zones_file)
     [source] = load_sources(_seeds(tmp_path, "MEZ"), zones=zones)
     assert source.tz_name == "MEZ"
     assert (
@@ -79,18 +79,25 @@ def test_a_zone_label_added_in_data_is_accepted_by_a_seed_entry(tmp_path: Path) 
 
 
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("text", "message"),
     [
-        ({"zone": [{"label": "MEZ", "name": "Europe/Nowhere"}]}, "entry MEZ: field 'name'"),
-        ({"zone": [{"label": "MEZ"}]}, "entry MEZ: field 'name'"),
-        ({"zone": [{"name": "Europe/Berlin"}]}, r"entry #0: field 'label'"),
-        ({"zone": [{"label": "MEZ", "name": "Europe/Berlin"}] * 2}, "entry MEZ: field 'label'"),
-        ({"default": "XYZ"}, "field 'default'"),
+        ('[[zone]]\nlabel = "MEZ"\nname = "Europe/Nowhere"\n', r"zone\[0\] \(MEZ\): field 'name'"),
+        ('[[zone]]\nlabel = "MEZ"\n', r"zone\[0\] \(MEZ\): field 'name'"),
+        ('[[zone]]\nname = "Europe/Berlin"\n', r"zone\[0\]: field 'label'"),
+        (
+            '[[zone]]\nlabel = "MEZ"\nname = "Europe/Berlin"\n' * 2,
+            r"zone\[1\] \(MEZ\): field 'label'",
+        ),
+        ('default = "XYZ"\n', "field 'default'"),
     ],
 )
-def test_a_bad_zone_entry_names_file_entry_and_field(data: dict[str, Any], message: str) -> None:
-    with pytest.raises(ZoneError, match=r"^config/zones\.toml: " + message):
-        parse_zones(data)
+def test_a_bad_zone_entry_names_file_entry_and_field(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "zones.toml"
+    path.write_text(text)
+    with pytest.raises(ZoneError, match="^" + re.escape(str(path)) + ": " + message):
+        load_zones(path)
 
 
 def _provinces_with(monkeypatch: pytest.MonkeyPatch, tz: str) -> None:
