@@ -12,8 +12,11 @@ import pytest
 import config.catalogue as catalogue_module
 from config.catalogue import CatalogueError, load_catalogue
 from config.zones import ZoneError, default_zones, load_zones
+from database.records import ArticleRecord
 from feeds.names import clock, source_zone
+from ingestor.classify import Gazetteer
 from ingestor.extract import extract_article
+from ingestor.onboard.locale import propose_region
 from ingestor.sources.load import SeedError, load_sources
 
 BERLIN_SEED = """
@@ -142,3 +145,32 @@ def test_the_shipped_default_is_wib_so_nothing_changes() -> None:
     zones = default_zones()
     assert zones.default == "WIB" and list(zones.labels) == ["WIB", "WITA", "WIT"]
     assert datetime(2024, 5, 1, 8, tzinfo=zones.resolve("WIB")).astimezone(UTC).hour == 1
+
+
+def test_onboarding_proposes_the_label_pages_print_and_else_the_data_default(
+    tmp_path: Path,
+) -> None:
+    catalogue = load_catalogue()
+    gazetteer = Gazetteer.from_catalogue(catalogue)
+    zones = {p.slug: p.timezone for p in catalogue.provinces}
+    desk = [
+        ArticleRecord(
+            url=f"https://news.example.de/artikel/{i}",
+            title="Stadtrat beschließt Haushalt",
+            text="Der Stadtrat hat den Haushalt beschlossen.",
+            authors=(),
+            published_at=datetime(2024, 7, 2, tzinfo=UTC),
+            date_source="page",
+            published_raw=f"{i}. Juli 2024, 10:00 MEZ",
+            provenance={},
+        )
+        for i in range(1, 5)
+    ]
+    zones_file = tmp_path / "zones.toml"
+    zones_file.write_text('default = "UTC"\n[[zone]]\nlabel = "MEZ"\nname = "Europe/Berlin"\n')
+    assert propose_region(desk, gazetteer, zones, load_zones(zones_file)).timezone == "MEZ"
+    assert propose_region(desk, gazetteer, zones).timezone == "WIB"  # shipped: no MEZ label
+    zones_file.write_text('default = "Europe/Berlin"\n')
+    assert (
+        propose_region(desk, gazetteer, zones, load_zones(zones_file)).timezone == "Europe/Berlin"
+    )
