@@ -45,7 +45,7 @@ from config.settings import Settings
 from ingestor.extract import ExtractError, extract_article
 from ingestor.extract.learn import learn_template, remember
 from ingestor.extract.template import LearnedTemplate
-from ingestor.sources import TIMEZONES, SiteRules, Source
+from ingestor.sources import SiteRules, Source
 from ingestor.sources.model import Discovery
 from warta.simsite import SimArticle, SimSite
 from warta.simsite.families import hand_selectors
@@ -87,7 +87,7 @@ def shingle_f1(got: str, want: str, n: int = 4) -> float:
 def _source(slug: str, rules: SiteRules | None) -> Source:
     return Source(
         id=slug, name=slug, base_url="http://127.0.0.1", province=None, tz_name="UTC",
-        tz=TIMEZONES["UTC"], lang="id", discovery=Discovery(), article_pattern=re.compile("."),
+        tz=UTC, lang="id", discovery=Discovery(), article_pattern=re.compile("."),
         rules=rules,
     )  # fmt: skip
 

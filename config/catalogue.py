@@ -11,6 +11,8 @@ from typing import Any
 
 import asyncpg
 
+from config.zones import ZoneError, default_zones
+
 __all__ = [
     "Catalogue",
     "CatalogueError",
@@ -21,7 +23,6 @@ __all__ = [
 ]
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_ZONES = ("WIB", "WITA", "WIT")
 
 
 class CatalogueError(ValueError):
@@ -95,8 +96,11 @@ def _field(
         raise CatalogueError(f"{label}: entry {ident}: field {key!r} must be a non-empty string")
     if key == "slug" and not _SLUG.match(value):
         raise CatalogueError(f"{label}: entry {ident}: field 'slug' must be lower-case-with-dashes")
-    if key == "tz" and value not in _ZONES:
-        raise CatalogueError(f"{label}: entry {ident}: field 'tz' must be one of {_ZONES}")
+    if key == "tz":
+        try:
+            default_zones().resolve(value)  # a label of config/zones.toml, IANA, UTC or +07:00
+        except ZoneError as exc:
+            raise CatalogueError(f"{label}: entry {ident}: field 'tz': {exc}") from None
     return value
 
 
@@ -132,6 +136,10 @@ def _unique(label: str, keys: list[str]) -> None:
 
 def load_catalogue() -> Catalogue:
     """Read provinces.toml, regencies.toml (when present) and topics.toml from the config package."""
+    try:
+        default_zones()  # zones.toml first: the regions' `tz` fields are checked against it
+    except ZoneError as exc:
+        raise CatalogueError(str(exc)) from None
     label, data = _read("provinces.toml")
     provinces = tuple(
         Region(

@@ -5,25 +5,23 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 import asyncpg
+
+from config.zones import default_zones
 
 __all__ = ["Names", "RegionName", "clock", "load_names", "source_zone"]
 
 log = logging.getLogger(__name__)
 
-# Source and region time zones are stored as Indonesia's three zone names. Feeds show times
-# with a numeric offset in the source's zone (readers mis-parse "WIB"), or UTC when unknown.
-_ZONES: dict[str, tzinfo] = {
-    "WIB": timezone(timedelta(hours=7)),
-    "WITA": timezone(timedelta(hours=8)),
-    "WIT": timezone(timedelta(hours=9)),
-}
+# Source zones are stored as the catalogue wrote them (a label of config/zones.toml, an IANA
+# name or an offset). Feeds show times with a numeric offset in the source's zone (readers
+# mis-parse "WIB"), or UTC when unknown (rows written before the zone was checked).
 
 
 def source_zone(name: str | None) -> tzinfo:
-    return _ZONES.get(name or "", UTC)
+    return default_zones().known(name) or UTC
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
@@ -31,11 +29,15 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt",
 
 def clock(stamp: datetime, zone: str | None, *, date: bool = False) -> str:
     """A time as Indonesian readers write it, in the zone named: '08.30 WITA' (a dot between
-    hours and minutes, 24-hour, the zone's name rather than an offset), with the date in front
+    hours and minutes, 24-hour, the zone's label rather than an offset; without a label in
+    config/zones.toml, the zone's own abbreviation then: '08.30 CEST'), with the date in front
     ('4 Des 2026, 08.30 WITA') when asked. Unknown zones are shown in UTC."""
-    name = zone if zone in _ZONES else "UTC"
-    local = stamp.astimezone(_ZONES.get(name, UTC))
-    text = f"{local.hour:02d}.{local.minute:02d} {name}"
+    zones = default_zones()
+    tz = zones.known(zone)
+    if zone is None or tz is None:
+        zone, tz = "UTC", UTC
+    local = stamp.astimezone(tz)
+    text = f"{local.hour:02d}.{local.minute:02d} {zones.abbreviation(zone, stamp)}"
     return f"{local.day} {_MONTHS[local.month - 1]} {local.year}, {text}" if date else text
 
 

@@ -9,11 +9,20 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ingestor.sources.model import TIMEZONES
+from config.zones import ZoneError, default_zones
 
 __all__ = ["SAMPLE_SIZE", "add_subcommands"]
 
 SAMPLE_SIZE = 5  # articles `add` samples and `snapshot` saves unless told otherwise
+
+
+def _zone(spec: str) -> str:
+    """A zone spec the catalogue will accept, kept as written (bad usage otherwise: exit 2)."""
+    try:
+        default_zones().resolve(spec)
+    except ZoneError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return spec
 
 
 def add_subcommands(sources: argparse.ArgumentParser) -> None:
@@ -39,7 +48,11 @@ def add_subcommands(sources: argparse.ArgumentParser) -> None:
     add.add_argument("--name", help="the entry's name (default: the site's own)")
     add.add_argument("--province", metavar="SLUG", help="override the proposed province")
     add.add_argument(
-        "--timezone", choices=sorted(TIMEZONES), help="override the proposed time zone"
+        "--timezone",
+        type=_zone,
+        metavar="ZONE",
+        help="override the proposed time zone: a label of config/zones.toml (WIB), an IANA"
+        " name (Europe/Berlin), UTC or +07:00",
     )
     add.add_argument(
         "--sample", type=int, default=SAMPLE_SIZE, metavar="N", help="articles to sample (1-20)"

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
 
+from config.zones import default_zones
 from database.records import ArticleRecord, DateSource
 from ingestor.extract.body import extract_body
 from ingestor.extract.dateline import parse_dateline
@@ -38,12 +39,13 @@ from ingestor.extract.merge import Merge, Partial
 from ingestor.extract.meta import read_meta
 from ingestor.extract.pubdate import pick_date
 from ingestor.extract.template import LearnedTemplate, body_agrees
-from ingestor.sources import TIMEZONES, Source, absolute_url, page_canonical
+from ingestor.sources import Source, absolute_url, page_canonical
 
 __all__ = ["DEFAULT_TZ", "ExtractError", "FeedHints", "extract_article"]
 
-# Pages with no catalogue source are read as Jakarta time: the national desks print WIB.
-DEFAULT_TZ = TIMEZONES["WIB"]
+# Pages with no catalogue source are read in the data's default zone (config/zones.toml: WIB
+# for the shipped Indonesian catalogue, where the national desks are).
+DEFAULT_TZ = default_zones().resolve(default_zones().default)
 _LOOKS_HTML = re.compile(
     r"<\s*(?:!doctype\s+html|html|head|body|p|div|article|section|main|title|h[1-6]|table|span"
     r"|meta|br)\b",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from database.records import Related
@@ -14,7 +14,7 @@ from ingestor.extract.clean import Body, clean_body, clean_lines, normalize_text
 from ingestor.extract.dates import parse_date
 from ingestor.extract.generic import find_body
 from ingestor.extract.rules import body_containers
-from ingestor.sources import TIMEZONES, SiteRules
+from ingestor.sources import SiteRules
 
 __all__ = ["BodyResult", "extract_body"]
 
@@ -22,7 +22,6 @@ __all__ = ["BodyResult", "extract_body"]
 _FURNITURE_MAX = 60
 _FURNITURE_WORDS = 8
 _BYLINE_LINE = re.compile(r"^\W*(?:oleh|by|penulis|reporter|ditulis oleh)\b", re.IGNORECASE)
-_UTC = TIMEZONES["UTC"]
 _MIN_TEXT = 25
 # Characters under which a generic body is checked against trafilatura's (a teaser, a caption).
 _SHORT_BODY = 200
@@ -166,7 +165,7 @@ def _is_furniture(line: str, now: datetime) -> bool:
     if _BYLINE_LINE.match(line):
         return True
     # The zone does not matter: we only ask whether the line is a date, not which one.
-    return parse_date(line, tz=_UTC, now=now) is not None
+    return parse_date(line, tz=UTC, now=now) is not None
 
 
 def _trafilatura(html: str, title: str, now: datetime) -> BodyResult:

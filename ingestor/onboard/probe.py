@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from config.zones import default_zones
 from ingestor.discover import Candidate, from_feed, from_listing, from_sitemap
 from ingestor.fetch import Fetcher, FetchOutcome, FetchPolicy
 from ingestor.onboard.listing import infer_link_selector
@@ -20,7 +21,7 @@ from ingestor.onboard.page import PageFacts, read_page
 from ingestor.onboard.pattern import PatternGuess
 from ingestor.onboard.policy import RobotsFacts
 from ingestor.onboard.sample import Document
-from ingestor.sources import TIMEZONES, Discovery, SiteRules, Source
+from ingestor.sources import Discovery, SiteRules, Source
 
 __all__ = [
     "MIN_LISTING_LINKS",
@@ -68,10 +69,12 @@ def origin(url: str) -> str:
 def provisional(
     base: str, pattern: str, rules: SiteRules | None = None, layout: str | None = None
 ) -> Source:
-    """A throwaway Source so discovery and extraction can run before the entry exists."""
+    """A throwaway Source so discovery and extraction can run before the entry exists; its
+    zone is the data's default until the sample shows the region."""
+    zones = default_zones()
     return Source(
-        id="onboard", name="onboard", base_url=base, province=None, tz_name="WIB",
-        tz=TIMEZONES["WIB"], lang="id", discovery=Discovery(), article_pattern=re.compile(pattern),
+        id="onboard", name="onboard", base_url=base, province=None, tz_name=zones.default,
+        tz=zones.resolve(zones.default), lang="id", discovery=Discovery(), article_pattern=re.compile(pattern),
         rules=rules, layout=layout,
     )  # fmt: skip
 

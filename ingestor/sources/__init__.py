@@ -2,11 +2,10 @@
 
 from ingestor.sources.css import select, select_all
 from ingestor.sources.load import SeedError, load_layouts, load_sources
-from ingestor.sources.model import TIMEZONES, Discovery, Listing, Republish, SiteRules, Source
+from ingestor.sources.model import Discovery, Listing, Republish, SiteRules, Source
 from ingestor.sources.urls import absolute_url, page_canonical, site_label
 
 __all__ = [
-    "TIMEZONES",
     "Discovery",
     "Listing",
     "Republish",

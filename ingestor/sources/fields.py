@@ -7,16 +7,16 @@ instead of failing every run of the source later.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import fields
-from datetime import timedelta, timezone
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from config.zones import ZoneError, Zones, default_zones
 from ingestor.sources.css import compile_selector
-from ingestor.sources.model import TIMEZONES, SiteRules
+from ingestor.sources.model import SiteRules
 
 __all__ = [
     "RULE_FIELDS",
@@ -31,7 +31,6 @@ __all__ = [
     "zone",
 ]
 
-_OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
 RULE_FIELDS = tuple(f.name for f in fields(SiteRules))
 
 
@@ -107,18 +106,14 @@ def css_selector(entry: Entry, key: str, selector: str) -> str:
     return selector
 
 
-def zone(entry: Entry) -> tuple[str, timezone]:
+def zone(entry: Entry, zones: Zones | None = None) -> tuple[str, tzinfo]:
+    """The entry's `timezone` as written and resolved (a label of config/zones.toml, IANA, UTC
+    or +07:00); `zones` defaults to the shipped labels."""
     name = entry.get("timezone", str, required=True)
-    if name in TIMEZONES:
-        return name, TIMEZONES[name]
-    match = _OFFSET.match(name)
-    if not match:
-        raise entry.fail("timezone", "must be WIB, WITA, WIT, UTC or an offset like +07:00")
-    sign = 1 if match[1] == "+" else -1
-    hours, minutes = int(match[2]), int(match[3])
-    if minutes >= 60 or not -12 * 60 <= sign * (hours * 60 + minutes) <= 14 * 60:
-        raise entry.fail("timezone", f"no zone has the offset {name} (-12:00 to +14:00)")
-    return name, timezone(sign * timedelta(hours=hours, minutes=minutes))
+    try:
+        return name, (zones or default_zones()).resolve(name)
+    except ZoneError as exc:
+        raise entry.fail("timezone", str(exc)) from None
 
 
 def http_url(entry: Entry, key: str, value: str, base: str | None = None) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
+from config.zones import Zones
 from ingestor.sources.fields import (
     Entry,
     SeedError,
@@ -86,7 +87,11 @@ def _listings(entry: Entry, base: str) -> tuple[Listing, ...]:
 
 
 def parse_source(
-    file: str, index: int, data: dict[str, Any], layouts: dict[str, SiteRules]
+    file: str,
+    index: int,
+    data: dict[str, Any],
+    layouts: dict[str, SiteRules],
+    zones: Zones | None = None,
 ) -> Source:
     """Validate one `[[source]]` entry (defaults already merged) into a Source."""
     entry = Entry(file, f"source[{index}]", data)
@@ -99,7 +104,7 @@ def parse_source(
         raise entry.fail(sorted(unknown)[0], f"unknown field; known fields: {sorted(_KNOWN)}")
 
     base_url = http_url(entry, "base_url", entry.get("base_url", str, required=True)).rstrip("/")
-    tz_name, tz = zone(entry)
+    tz_name, tz = zone(entry, zones)
     layout = entry.get("layout", str)
     if layout is not None and layout not in layouts:
         raise entry.fail("layout", f"unknown layout {layout!r}; known: {sorted(layouts)}")
@@ -151,9 +156,14 @@ def parse_source(
 
 
 def load_sources(
-    path: Path, *, provinces: set[str] | None = None, layouts_path: Path | None = None
+    path: Path,
+    *,
+    provinces: set[str] | None = None,
+    layouts_path: Path | None = None,
+    zones: Zones | None = None,
 ) -> list[Source]:
-    """Every source in a seeds file or folder; `provinces` checks the province slugs.
+    """Every source in a seeds file or folder; `provinces` checks the province slugs, `zones`
+    gives the zone labels (default: config/zones.toml).
 
     Raises:
         SeedError: on the first malformed file, entry or field.
@@ -183,7 +193,7 @@ def load_sources(
         for index, raw in enumerate(entries):
             if not isinstance(raw, dict):
                 raise SeedError(f"{file}: source[{index}]: must be a table")
-            source = parse_source(str(file), index, {**defaults, **raw}, layouts)
+            source = parse_source(str(file), index, {**defaults, **raw}, layouts, zones)
             if source.id in seen:
                 raise SeedError(
                     f"{file}: source[{index}] ({source.id}): field 'id': duplicate of {seen[source.id]}"

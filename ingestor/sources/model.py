@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta, timezone
+from datetime import tzinfo
 from typing import Literal
 
-__all__ = ["TIMEZONES", "Discovery", "Listing", "Republish", "SiteRules", "Source"]
+__all__ = ["Discovery", "Listing", "Republish", "SiteRules", "Source"]
 
 Republish = Literal["title", "summary", "full"]
-
-# Indonesian zone labels to fixed offsets; the catalogue also accepts "+07:00"-style offsets.
-TIMEZONES: dict[str, timezone] = {
-    "WIB": timezone(timedelta(hours=7), "WIB"),
-    "WITA": timezone(timedelta(hours=8), "WITA"),
-    "WIT": timezone(timedelta(hours=9), "WIT"),
-    "UTC": UTC,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +55,7 @@ class Source:
     base_url: str
     province: str | None
     tz_name: str
-    tz: timezone
+    tz: tzinfo  # resolved by config.zones: a label's zone, an IANA zone or a fixed offset
     lang: str
     discovery: Discovery
     article_pattern: re.Pattern[str]
