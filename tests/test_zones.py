@@ -11,6 +11,7 @@ import pytest
 
 import config.catalogue as catalogue_module
 from config.catalogue import CatalogueError, load_catalogue
+from config.lexicon import load_lexicon
 from config.zones import ZoneError, default_zones, load_zones
 from database.records import ArticleRecord
 from feeds.names import clock, source_zone
@@ -151,7 +152,7 @@ def test_onboarding_proposes_the_label_pages_print_and_else_the_data_default(
     tmp_path: Path,
 ) -> None:
     catalogue = load_catalogue()
-    gazetteer = Gazetteer.from_catalogue(catalogue)
+    gazetteer = Gazetteer.from_catalogue(catalogue, load_lexicon())
     zones = {p.slug: p.timezone for p in catalogue.provinces}
     desk = [
         ArticleRecord(
