@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from lxml import html as lxml_html
 
 from config.catalogue import load_catalogue
-from config.lexicon import load_lexicon
+from config.lexicon import default_lexicon
 from config.settings import Settings
 from database.records import ArticleRecord, article_json
 from ingestor.classify import (
@@ -73,7 +73,7 @@ def classify(record: ArticleRecord, source: Source | None, now: datetime) -> Art
 
 @cache
 def _gazetteer() -> Gazetteer:
-    return Gazetteer.from_catalogue(load_catalogue(), load_lexicon())
+    return Gazetteer.from_catalogue(load_catalogue(), default_lexicon())
 
 
 @cache

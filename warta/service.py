@@ -15,7 +15,7 @@ import asyncpg
 from aiohttp import web
 
 from config.catalogue import load_catalogue
-from config.lexicon import load_lexicon
+from config.lexicon import default_lexicon
 from config.settings import Settings
 from database.source_health import source_json, source_rows
 from feeds.app import make_app
@@ -49,7 +49,7 @@ async def ingest_context(settings: Settings, pool: asyncpg.Pool) -> AsyncIterato
     ledger = SharedOrigins(pool, settings, worker_id()) if settings.shared_politeness else None
     try:
         fetcher = Fetcher(settings, session, ledger=ledger)
-        yield IngestContext.create(settings, pool, fetcher, load_catalogue(), load_lexicon())
+        yield IngestContext.create(settings, pool, fetcher, load_catalogue(), default_lexicon())
     finally:
         if ledger is not None:
             with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):

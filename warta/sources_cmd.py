@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from config.catalogue import load_catalogue
-from config.lexicon import load_lexicon
+from config.lexicon import default_lexicon
 from config.settings import Settings
 from ingestor import store
 from ingestor.classify import Gazetteer
@@ -86,7 +86,7 @@ async def add_source(settings: Settings, args: argparse.Namespace) -> int:
     async with _fetcher(settings) as fetcher:
         result = await survey_site(
             fetcher, args.url, options, layouts=layouts,
-            gazetteer=Gazetteer.from_catalogue(catalogue, load_lexicon()), zones=zones, clock=_now,
+            gazetteer=Gazetteer.from_catalogue(catalogue, default_lexicon()), zones=zones, clock=_now,
         )  # fmt: skip
     print(survey_report(result), file=sys.stderr)
     if result.fields is None:
