@@ -22,7 +22,7 @@ from typing import Any
 
 import brotli  # type: ignore[import-untyped]
 from aiohttp import web
-from multidict import CIMultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from config.settings import Settings
 from ingestor.fetch.fetcher import Fetcher, make_session
@@ -361,6 +361,11 @@ class FaultServer:
         if request.headers.get("If-Modified-Since") == LAST_MODIFIED:
             return web.Response(status=304)
         headers = {"Last-Modified": LAST_MODIFIED}
+        return web.Response(text=PAGE, content_type="text/html", headers=headers)
+
+    async def ep_reuse(self, request: web.Request) -> web.StreamResponse:
+        """A page whose publisher limits reuse in two X-Robots-Tag headers."""
+        headers = CIMultiDict([("X-Robots-Tag", "noarchive"), ("X-Robots-Tag", "max-snippet:50")])
         return web.Response(text=PAGE, content_type="text/html", headers=headers)
 
     async def ep_page(self, request: web.Request) -> web.StreamResponse:

@@ -37,6 +37,17 @@ async def test_ok_page_outcome_has_body_text_and_headers(server: FaultServer) ->
         out.status = 500  # type: ignore[misc]
 
 
+async def test_reuse_directives_are_read_from_every_x_robots_tag_header(
+    server: FaultServer,
+) -> None:
+    async with fetcher_for(fast_settings()) as fetcher:
+        limited = await fetcher.get(server.url("/reuse"), source=LOOPBACK)
+        plain = await fetcher.get(server.url("/ok"), source=LOOPBACK)
+    assert limited.x_robots_tag == "noarchive, max-snippet:50"
+    assert limited.to_log()["etag"] is None and limited.cache_control is None
+    assert plain.x_robots_tag is None
+
+
 async def test_text_is_decoded_on_first_use_and_kept(server: FaultServer) -> None:
     async with fetcher_for(fast_settings()) as fetcher:
         out = await fetcher.get(server.url("/ok"), source=LOOPBACK)

@@ -93,3 +93,33 @@ async def test_cancelled_waiter_does_not_leak_the_origin_place() -> None:
         out = await asyncio.wait_for(fetcher.get(server.url("/page/after"), source=LOOPBACK), 2)
     assert out.ok and waiter.cancelled()
     assert server.hits("/page/w") == 0
+
+
+async def test_forgetting_idle_origins_keeps_those_in_use() -> None:
+    """Past the remembered-origin bound, idle origins are forgotten, never one that holds or
+    awaits a place: forgetting it would hand a second request a fresh, empty gate."""
+    from ingestor.fetch import politeness
+
+    limits = politeness.Politeness(per_origin=1, global_limit=1_000_000, spacing=0.0)
+    busy = limits.try_acquire("http://busy:80") or await limits.acquire("http://busy:80")
+    assert busy is not None
+    queued = asyncio.create_task(limits.acquire("http://busy:80"))
+    await asyncio.sleep(0)  # the second request now waits in the busy origin's queue
+    for n in range(politeness._PRUNE_AT + 1):  # fills the table, then one more prunes it
+        turn = limits.try_acquire(f"http://idle{n}:80") or await limits.acquire(
+            f"http://idle{n}:80"
+        )
+        assert turn is not None
+        limits.release(turn)
+    assert "http://idle0:80" not in limits._origins  # an idle one was forgotten
+    # The busy origin is still the one whose place is taken: a third request must wait.
+    third = asyncio.create_task(limits.acquire("http://busy:80"))
+    await asyncio.sleep(0.05)
+    assert not queued.done() and not third.done()
+    limits.release(busy)
+    second = await asyncio.wait_for(queued, 1.0)
+    assert second is not None and not third.done()
+    limits.release(second)
+    last = await asyncio.wait_for(third, 1.0)
+    assert last is not None
+    limits.release(last)

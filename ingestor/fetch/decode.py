@@ -32,6 +32,7 @@ _C0 = bytes(b for b in range(0x20) if b not in (0x09, 0x0A, 0x0D))
 _CLEAN = bytes(b for b in range(256) if b not in _C0 and b != 0xEF)
 _SINGLE_BYTE = ("cp125", "iso8859-", "koi8-", "mac-", "cp437", "cp850", "cp866", "tis-620")
 _TEXT_SUFFIXES = ("+xml", "/xml", "+json", "/json", "/javascript", "/ecmascript")
+_TEXTUAL: dict[str, bool] = {}  # is_textual's verdicts by Content-Type, where the body is moot
 # Python text codecs that are not charsets; a page labelled with one of them is ignored.
 _NOT_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"})
 
@@ -46,17 +47,18 @@ def is_textual(content_type: str | None, body: bytes = b"") -> bool:
     """Whether a body of this media type should be decoded to text."""
     if not content_type:
         return True
-    media = _media_type(content_type)
-    if media.startswith("text/") or media.endswith(_TEXT_SUFFIXES):
-        return True
-    # Feeds are often served as octet-stream; decode those unless they look binary.
-    return media == "application/octet-stream" and b"\x00" not in body[:1024]
-
-
-# Content-Type values repeat endlessly ("text/html; charset=utf-8"): parse each one once.
-@lru_cache(maxsize=256)
-def _media_type(content_type: str) -> str:
-    return content_type.split(";", 1)[0].strip().lower()
+    # Content-Type values repeat endlessly ("text/html; charset=utf-8"): judge each one once.
+    known = _TEXTUAL.get(content_type)
+    if known is not None:
+        return known
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "application/octet-stream":
+        # Feeds are often served as octet-stream; decode those unless they look binary.
+        return b"\x00" not in body[:1024]
+    if len(_TEXTUAL) >= 256:
+        _TEXTUAL.clear()
+    textual = _TEXTUAL[content_type] = media.startswith("text/") or media.endswith(_TEXT_SUFFIXES)
+    return textual
 
 
 def strip_invalid_xml(text: str) -> str:

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal, cast
 
+from aiohttp import hdrs
+from multidict import CIMultiDictProxy, istr
+
 from ingestor.fetch.decode import Decoded, decode_text
 from ingestor.fetch.guard import IPNetwork
 from ingestor.sources import Source
@@ -73,6 +76,7 @@ ERROR_KINDS: Final[dict[str, str]] = {
 CIRCUIT_FAILURE_KINDS: Final[frozenset[str]] = frozenset(
     {"timeout", "dns", "connect", "tls", "reset", "protocol", "http_4xx", "http_5xx"}
 )
+_X_ROBOTS_TAG = istr("X-Robots-Tag")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,19 +137,16 @@ class FetchOutcome:
     `text` and `encoding` are worked out from `body` on first use (when `textual`: a 2xx of a
     textual media type) and kept: charset detection and the scan for characters XML forbids
     cost as much client CPU as the request itself on a 60 KB page, and a caller that only
-    stores, compares or skips the bytes never pays for them.
+    stores, compares or skips the bytes never pays for them. The validators and caching headers
+    are read from the response headers on use, for the same reason: most fetches are article
+    pages, whose callers never ask for them.
     """
 
     url: str
     final_url: str
     source_id: str
     status: int | None = None
-    etag: str | None = None
-    last_modified: str | None = None
     content_type: str | None = None
-    cache_control: str | None = None
-    expires: str | None = None
-    x_robots_tag: str | None = None  # the publisher's reuse directives (onboarding reads them)
     retry_after: float | None = None
     body: bytes = b""
     textual: bool = False
@@ -156,7 +157,43 @@ class FetchOutcome:
     error_message: str | None = None
     attempts: int = 0
     redirects: int = 0
+    _headers: CIMultiDictProxy[str] | None = field(default=None, repr=False, compare=False)
+    _sent: Validators | None = field(default=None, repr=False, compare=False)
     _decoded: Decoded | None = field(default=None, init=False, repr=False, compare=False)
+
+    def _header(self, name: istr) -> str | None:
+        return None if self._headers is None else self._headers.get(name)
+
+    @property
+    def etag(self) -> str | None:
+        """The response's ETag; on a 304 without one, the ETag sent (RFC 9110 §15.4.5)."""
+        etag = self._header(hdrs.ETAG)
+        if etag is None and self.not_modified and self._sent is not None:
+            return self._sent.etag
+        return etag
+
+    @property
+    def last_modified(self) -> str | None:
+        """The response's Last-Modified; on a 304 without one, the date sent."""
+        value = self._header(hdrs.LAST_MODIFIED)
+        if value is None and self.not_modified and self._sent is not None:
+            return self._sent.last_modified
+        return value
+
+    @property
+    def cache_control(self) -> str | None:
+        return self._header(hdrs.CACHE_CONTROL)
+
+    @property
+    def expires(self) -> str | None:
+        return self._header(hdrs.EXPIRES)
+
+    @property
+    def x_robots_tag(self) -> str | None:
+        """The publisher's reuse directives (onboarding reads them), several headers joined
+        into one list (RFC 9110 §5.3)."""
+        values = None if self._headers is None else self._headers.getall(_X_ROBOTS_TAG, None)
+        return ", ".join(values) if values else None
 
     def _decode(self) -> Decoded | None:
         if not self.textual:

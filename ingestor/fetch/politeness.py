@@ -30,7 +30,9 @@ class _Origin:
     next_start: float = 0.0
     last_start: float = float("-inf")
     crawl_delay: float = 0.0
-    users: int = 0
+    # The turn `try_acquire` hands out: it holds no ledger place and nobody changes it, so
+    # every unspaced request on this origin can share one instead of building its own.
+    free_turn: Turn | None = field(default=None, repr=False)
 
 
 @dataclass(slots=True)
@@ -139,7 +141,15 @@ class Politeness:
 
     def _prune(self) -> None:
         now = time.monotonic()
-        for key in [k for k, s in self._origins.items() if s.users == 0 and s.next_start < now]:
+        # Idle: every place free and nobody waiting for one (a waiter sits in the gate's queue
+        # from its first await, and a turn holds its place until it is released).
+        size = self._per_origin
+        idle = [
+            k
+            for k, s in self._origins.items()
+            if s.gate.free == size and not s.gate.waiters and s.next_start < now
+        ]
+        for key in idle:
             del self._origins[key]
         for dkey in [k for k, until in self._deferred.items() if until < now]:
             del self._deferred[dkey]
@@ -159,9 +169,11 @@ class Politeness:
             return None
         gate.free -= 1
         total.free -= 1
-        state.users += 1
         state.last_start = now
-        return Turn(origin, state)
+        turn = state.free_turn
+        if turn is None:
+            turn = state.free_turn = Turn(origin, state)
+        return turn
 
     async def acquire(self, origin: str, source_id: str = "") -> Turn | None:
         """Wait for a turn on `origin`; pair with `release(turn)` in a finally block.
@@ -170,20 +182,14 @@ class Politeness:
         (origin, source_id): it is now in `deferred_for`, and the caller decides whether to wait.
         """
         state = self._state(origin)
-        state.users += 1
-        try:
-            if not state.gate.try_take():
-                await state.gate.take()
-        except BaseException:
-            state.users -= 1
-            raise
+        if not state.gate.try_take():
+            await state.gate.take()
         turn = Turn(origin, state)
         try:
             gap = max(self._spacing, state.crawl_delay)
             shared = self._ledger is not None and await self._take_shared(turn, source_id, gap)
             if turn.slot is None and shared:  # deferred by a Retry-After another process saw
                 state.gate.give()
-                state.users -= 1
                 return None
             if not shared:
                 await self._space_here(state, gap)
@@ -194,7 +200,6 @@ class Politeness:
             if turn.slot is not None:
                 self._give_later(turn)
             state.gate.give()
-            state.users -= 1
             raise
         return turn
 
@@ -260,7 +265,6 @@ class Politeness:
             gate.give()
         else:
             gate.free += 1
-        state.users -= 1
 
     async def release_shared(self, turn: Turn) -> None:
         """Give back a turn that holds a ledger place: the place first, so that a request of

@@ -5,15 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import hdrs
-from multidict import istr
 
 from ingestor.fetch.decode import is_textual
 from ingestor.fetch.exchange import Exchange
 from ingestor.fetch.outcome import FetchOutcome, OutcomeDraft, Validators, sealed
 
 __all__ = ["to_outcome"]
-
-_X_ROBOTS_TAG = istr("X-Robots-Tag")
 
 
 def to_outcome(
@@ -28,7 +25,8 @@ def to_outcome(
     """The record of a fetch of `url` whose last exchange was `ex`.
 
     The body is kept for 2xx responses only; for textual media types the outcome decodes it to
-    text on first use. On a 304 the validators sent stand in for any the server did not repeat.
+    text on first use, and the validators and caching headers are read from the headers on use
+    (on a 304 the validators sent stand in for any the server did not repeat).
     """
     h = ex.headers
     status = ex.status
@@ -47,26 +45,18 @@ def to_outcome(
     o.attempts = attempts
     o.redirects = redirects
     o._decoded = None  # the text, worked out on first use
+    o._headers = h
+    o._sent = validators
     if h is None:  # nothing usable was received
-        o.etag = o.last_modified = o.content_type = o.cache_control = o.expires = None
-        o.x_robots_tag = None
+        o.content_type = None
         o.body = b""
         o.textual = o.not_modified = False
         return sealed(o)
-    success = ex.kind is None and status is not None and 200 <= status < 300
+    # Headers arrived, so the status is set.
+    success = ex.kind is None and 200 <= status < 300  # type: ignore[operator]
     o.not_modified = ex.kind is None and status == 304
     # aiohttp's header names are case-insensitive strings folded once, not on every lookup.
     o.content_type = content_type = h.get(hdrs.CONTENT_TYPE)
-    o.etag = h.get(hdrs.ETAG)
-    o.last_modified = h.get(hdrs.LAST_MODIFIED)
-    if o.not_modified and validators is not None:
-        # A 304 need not repeat the validators (RFC 9110 §15.4.5); keep the ones we sent.
-        o.etag = o.etag or validators.etag
-        o.last_modified = o.last_modified or validators.last_modified
-    o.cache_control = h.get(hdrs.CACHE_CONTROL)
-    o.expires = h.get(hdrs.EXPIRES)
-    # Several X-Robots-Tag headers may be sent (RFC 9110 §5.3: one comma-joined list).
-    o.x_robots_tag = ", ".join(h.getall(_X_ROBOTS_TAG, ())) or None
     o.body = ex.body if success else b""
     o.textual = success and is_textual(content_type, ex.body)  # decoded on first use
     return sealed(o)

@@ -59,6 +59,7 @@ class Proxies:
     def __init__(self) -> None:
         self._env = proxies_from_env()
         self._bypass: dict[str, bool] = {}
+        self.none = not self._env  # no proxy variables: only a source's own proxy applies
 
     def for_url(
         self, url: URL, source_proxy: str | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import aiohttp
 
@@ -68,7 +69,9 @@ class Watchdog:
             task = asyncio.current_task(loop)
             assert task is not None, "watch() needs a running task"
         assert loop is not None
-        w = Watch(task, loop.time())
+        # time.monotonic() is the clock of asyncio's loops, without loop.time()'s Python frame;
+        # _check reads the same clock, which is all the watch needs.
+        w = Watch(task, time.monotonic())
         self._active.add(w)
         # A timer left on a loop that has since closed would never tick: start one on ours.
         if self._handle is None or self._loop is not loop:
@@ -83,7 +86,7 @@ class Watchdog:
     def _check(self, loop: asyncio.AbstractEventLoop) -> None:
         if loop is not self._loop:
             return  # a tick left over from an earlier loop
-        now = loop.time()
+        now = time.monotonic()
         for w in list(self._active):
             response = w.response
             if response is not None and response.content.total_bytes != w.seen:
