@@ -117,13 +117,12 @@ async def exchange(
     session: aiohttp.ClientSession,
     url: URL,
     headers: dict[str, str] | None,
-    *,
     proxy: URL | None,
     proxy_auth: aiohttp.BasicAuth | None,
     limit: int,
-    truncate: bool = False,
-    decompress: bool = True,
-    watchdog: Watchdog | None = None,
+    truncate: bool,
+    decompress: bool,
+    watchdog: Watchdog,
 ) -> Exchange:
     """GET `url` once, without following redirects; never raises for network failures.
 
@@ -132,7 +131,7 @@ async def exchange(
     as kind "connect"; the caller, which owns the guard scope, knows better and relabels them.
     """
     ex = Exchange(url)
-    watch = watchdog.watch() if watchdog is not None else None
+    watch = watchdog.watch()
     try:
         if headers is None and proxy is None and proxy_auth is None:
             # Only what differs from aiohttp's defaults: every keyword passed is matched
@@ -143,8 +142,7 @@ async def exchange(
                 url, headers=headers, allow_redirects=False, proxy=proxy, proxy_auth=proxy_auth
             )
         async with request as resp:
-            if watch is not None:
-                watch.response = resp
+            watch.response = resp
             ex.status = status = resp.status
             ex.headers = headers_in = resp.headers
             length = resp.content_length
@@ -171,10 +169,9 @@ async def exchange(
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
         ex.kind, ex.message = classify_error(exc)
     except asyncio.CancelledError:
-        if watch is None or not watch.expired_here():
+        if not watch.expired_here():
             raise
         ex.kind, ex.message = "timeout", watch.reason
     finally:
-        if watchdog is not None and watch is not None:
-            watchdog.done(watch)
+        watchdog.done(watch)
     return ex

@@ -264,9 +264,10 @@ class Fetcher:
             # The guard scope tells the socket factory what this request may connect to.
             token = enter_scope(scope)
             try:
+                # Positional: matching keyword arguments costs on every request.
                 last = await exchange(
-                    self._session, url, headers, proxy=proxy, proxy_auth=auth, limit=limit,
-                    truncate=truncate, decompress=self._decompress, watchdog=self._watchdog,
+                    self._session, url, headers, proxy, auth, limit, truncate, self._decompress,
+                    self._watchdog,
                 )  # fmt: skip
             finally:
                 leave_scope(token)

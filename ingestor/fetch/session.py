@@ -24,10 +24,11 @@ def make_session(settings: Settings) -> aiohttp.ClientSession:
     decoded bytes while streaming; the connector checks every address it connects to. The
     caller closes the session.
     """
+    # No limit_per_host: the Fetcher's politeness already holds every origin to
+    # per_host_concurrency (and across processes, with the shared ledger), and aiohttp's own
+    # per-host count hashes the connection key several times per request.
     connector = aiohttp.TCPConnector(
-        limit=settings.global_concurrency,
-        limit_per_host=settings.per_host_concurrency,
-        socket_factory=guarded_socket_factory,
+        limit=settings.global_concurrency, socket_factory=guarded_socket_factory
     )
     # Only the connect timeout here: the Fetcher enforces read_timeout and total_timeout with
     # one periodic timer (fetch_watch.Watchdog), where aiohttp would arm one per request for
