@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from multiprocessing.connection import Connection
 
 import aiohttp
@@ -73,6 +74,23 @@ def _serve(conn: Connection) -> None:
         await runner.cleanup()
 
     asyncio.run(main())
+
+
+@contextlib.contextmanager
+def page_server() -> Iterator[int | None]:
+    """The page server in its own process for the block: yields its port (None if it did not
+    start) and stops it after."""
+    ctx = multiprocessing.get_context("spawn")
+    ours, theirs = ctx.Pipe()
+    server = ctx.Process(target=_serve, args=(theirs,), daemon=True)
+    server.start()
+    try:
+        yield ours.recv() if ours.poll(15) else None
+    finally:
+        ours.send("stop")
+        server.join(5)
+        if server.is_alive():
+            server.terminate()
 
 
 async def _drive(
@@ -219,21 +237,11 @@ def main() -> int:
     if args.server == "inline":
         return asyncio.run(_inline(args))
 
-    ctx = multiprocessing.get_context("spawn")
-    ours, theirs = ctx.Pipe()
-    server = ctx.Process(target=_serve, args=(theirs,), daemon=True)
-    server.start()
-    try:
-        if not ours.poll(15):
+    with page_server() as port:
+        if port is None:
             print("server did not start")
             return 1
-        port = ours.recv()
         return asyncio.run(_run(args, f"http://127.0.0.1:{port}"))
-    finally:
-        ours.send("stop")
-        server.join(5)
-        if server.is_alive():
-            server.terminate()
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import re
 import shutil
 import subprocess
@@ -25,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.fetch import TARGET_RATIO, _bare_round, _fetcher_round, _serve, page
+from bench.fetch import TARGET_RATIO, _bare_round, _fetcher_round, page, page_server
 
 _BASE = 100  # requests in the shorter run, whose cost is subtracted
 _COLLECTED = re.compile(r"Collected : (\d+)")
@@ -90,20 +89,11 @@ def main() -> int:
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (Debian: apt-get install valgrind)")
         return 2
-    ctx = multiprocessing.get_context("spawn")
-    ours, theirs = ctx.Pipe()
-    server = ctx.Process(target=_serve, args=(theirs,), daemon=True)
-    server.start()
-    try:
-        if not ours.poll(15):
+    with page_server() as port:
+        if port is None:
             print("server did not start")
             return 1
-        return _measure(args, ours.recv())
-    finally:
-        ours.send("stop")
-        server.join(5)
-        if server.is_alive():
-            server.terminate()
+        return _measure(args, port)
 
 
 if __name__ == "__main__":
