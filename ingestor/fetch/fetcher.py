@@ -297,8 +297,8 @@ class Fetcher:
 
     def _origin(self, url: URL) -> tuple[str, str, int]:
         """`url`'s origin ("scheme://host:port", the key of robots.txt and politeness), host
-        and port, remembered per scheme and authority: every fetch needs them, and building the
-        string anew cost a tenth of the fetcher's own time."""
+        and port, remembered per scheme and authority: every fetch needs them, and building
+        (and hashing) the string anew was a few per cent of the fetcher's own cost."""
         host, port = url.raw_host or "", url.port
         assert port is not None  # _start lets only http and https through: both have defaults
         # An IPv6 literal keeps its brackets: the origin is also the base of robots.txt's URL.
