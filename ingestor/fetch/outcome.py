@@ -164,21 +164,20 @@ class FetchOutcome:
     def _header(self, name: istr) -> str | None:
         return None if self._headers is None else self._headers.get(name)
 
+    def _validator(self, name: istr, sent: str | None) -> str | None:
+        # A 304 need not repeat the validators (RFC 9110 §15.4.5): the ones sent stand in.
+        value = self._header(name)
+        return sent if value is None and self.not_modified else value
+
     @property
     def etag(self) -> str | None:
-        """The response's ETag; on a 304 without one, the ETag sent (RFC 9110 §15.4.5)."""
-        etag = self._header(hdrs.ETAG)
-        if etag is None and self.not_modified and self._sent is not None:
-            return self._sent.etag
-        return etag
+        """The response's ETag; on a 304 without one, the ETag sent."""
+        return self._validator(hdrs.ETAG, self._sent.etag if self._sent else None)
 
     @property
     def last_modified(self) -> str | None:
         """The response's Last-Modified; on a 304 without one, the date sent."""
-        value = self._header(hdrs.LAST_MODIFIED)
-        if value is None and self.not_modified and self._sent is not None:
-            return self._sent.last_modified
-        return value
+        return self._validator(hdrs.LAST_MODIFIED, self._sent.last_modified if self._sent else None)
 
     @property
     def cache_control(self) -> str | None:
