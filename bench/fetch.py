@@ -2,16 +2,22 @@
 
 Run as `.venv/bin/python bench/fetch.py [--requests N] [--concurrency C] [--rounds R]
 [--server process|inline] [--sizes KB,KB]`. A local aiohttp server on loopback serves UTF-8
-pages of each size (default 8 KB and 60 KB); both clients fetch them in alternating rounds of
-the same run (so drift on a shared machine hits both alike) and the medians are compared.
-Prints both rates, CPU per request in this process and the ratio per size; exits 1 if
-fetcher/bare < 0.9 for any size (the target in issue 14). Bounded by --requests, --rounds and
---max-seconds.
+pages of each size (default 8 KB and 60 KB); three clients fetch them in rotating rounds of the
+same run (so drift on a shared machine hits all alike) and the medians are compared:
+
+- bare aiohttp: `async with session.get(url) as resp: await resp.read()` on a default session,
+  the loop a user of aiohttp writes; the target (issue 14) is fetcher/bare >= 0.9;
+- lean aiohttp: aiohttp called the way the fetcher calls it (its session, ClientSession._request,
+  a hand release) with none of Warta's layers; fetcher/lean is the cost of those layers alone
+  (guard, robots, politeness and watchdog bookkeeping, the outcome record);
+- the fetcher itself.
+
+Prints the rates, CPU per request in this process and both ratios per size; exits 1 if
+fetcher/bare < 0.9 for any size. Bounded by --requests, --rounds and --max-seconds.
 
 --server process (default) puts the server in its own process, so that only the client's cost
-sets the rate: the fetcher's own overhead (guard, robots, politeness and watchdog bookkeeping,
-the outcome record). --server inline runs it in the same event loop (the view of issue 3).
-Both clients stop at the bytes: the fetcher decodes text on first use of `outcome.text`, a
+sets the rate. --server inline runs it in the same event loop (the view of issue 3).
+All clients stop at the bytes: the fetcher decodes text on first use of `outcome.text`, a
 cost every consumer pays the same way whichever client fetched; it is printed on its own line.
 """
 
@@ -29,12 +35,15 @@ from multiprocessing.connection import Connection
 
 import aiohttp
 from aiohttp import web
+from yarl import URL
 
 from config.settings import Settings
 from ingestor.fetch import Fetcher, FetchPolicy, make_session
 from ingestor.fetch.decode import decode_text
+from ingestor.fetch.guard import GuardScope, enter_scope, leave_scope
 
 TARGET_RATIO = 0.9
+RoundFn = Callable[[str, int, int, int], Awaitable[tuple[float, float]]]
 _PARAGRAPH = "<p>Banjarmasin (ANTARA) - Pemerintah Kota menggelar rapat koordinasi hari ini.</p>"
 
 
@@ -125,6 +134,32 @@ async def _bare_round(url: str, size: int, total: int, workers: int) -> tuple[fl
     return total / elapsed, (time.process_time() - cpu) / total
 
 
+async def _lean_round(url: str, size: int, total: int, workers: int) -> tuple[float, float]:
+    """aiohttp called the way the fetcher calls it (its session, a parsed URL, no redirects,
+    ClientSession._request and a hand release), with none of Warta's layers: the reference
+    that isolates the fetcher's own cost from the way it uses aiohttp."""
+    cpu = time.process_time()
+    settings = Settings(per_host_concurrency=workers, global_concurrency=workers)
+    session = make_session(settings)
+    target = URL(url)
+    token = enter_scope(GuardScope(allow_private=True))  # the socket factory checks addresses
+    try:
+
+        async def one() -> int:
+            resp = await session._request("GET", target, allow_redirects=False)
+            try:
+                return len(await resp.read())
+            finally:
+                resp.release()
+
+        await one()
+        elapsed = await _drive(one, total, workers, size)
+    finally:
+        leave_scope(token)
+        await session.close()
+    return total / elapsed, (time.process_time() - cpu) / total
+
+
 async def _fetcher_round(url: str, size: int, total: int, workers: int) -> tuple[float, float]:
     cpu = time.process_time()
     # Politeness off: no spacing, limits at the worker count, and no shared ledger (the limits
@@ -165,34 +200,30 @@ def _decode_us(body: bytes) -> float:
 async def _size(args: argparse.Namespace, base: str, kb: int, deadline: float) -> float | None:
     """The rounds for one page size; prints its figures and returns the ratio (None: no round)."""
     url, size = f"{base}/page/{kb}", len(page(kb))
-    bare: list[tuple[float, float]] = []
-    fetch: list[tuple[float, float]] = []
-    await _bare_round(url, size, min(200, args.requests), args.concurrency)  # warm-up
-    await _fetcher_round(url, size, min(200, args.requests), args.concurrency)
+    clients = (_bare_round, _lean_round, _fetcher_round)
+    runs: dict[RoundFn, list[tuple[float, float]]] = {fn: [] for fn in clients}
+    for round_fn in clients:  # warm-up
+        await round_fn(url, size, min(200, args.requests), args.concurrency)
     for n in range(args.rounds):
         if time.monotonic() > deadline:
             print(f"time budget reached after {n} rounds")
             break
-        # Alternate the order so that drift on a noisy machine hits both sides alike.
-        pair = (_bare_round, _fetcher_round) if n % 2 == 0 else (_fetcher_round, _bare_round)
-        for round_fn in pair:
-            result = await round_fn(url, size, args.requests, args.concurrency)
-            (bare if round_fn is _bare_round else fetch).append(result)
-    if not bare or not fetch:
+        # Rotate the order so that drift on a noisy machine hits every client alike.
+        for round_fn in clients[n % 3 :] + clients[: n % 3]:
+            runs[round_fn].append(await round_fn(url, size, args.requests, args.concurrency))
+    if not runs[_fetcher_round]:
         print("no complete round")
         return None
-    bare_rps = statistics.median(r for r, _ in bare)
-    fetch_rps = statistics.median(r for r, _ in fetch)
-    bare_cpu = statistics.median(c for _, c in bare) * 1e6
-    fetch_cpu = statistics.median(c for _, c in fetch) * 1e6
-    ratio = fetch_rps / bare_rps
-    print(f"body {size} bytes, {args.requests} requests x {len(bare)} rounds, "
+    rps = {fn: statistics.median(r for r, _ in runs[fn]) for fn in clients}
+    cpu = {fn: statistics.median(c for _, c in runs[fn]) * 1e6 for fn in clients}
+    ratio = rps[_fetcher_round] / rps[_bare_round]
+    print(f"body {size} bytes, {args.requests} requests x {len(runs[_fetcher_round])} rounds, "
           f"concurrency {args.concurrency}")  # fmt: skip
-    print(f"  bare aiohttp : {bare_rps:8.0f} req/s  {bare_cpu:6.0f} us CPU/request in this process")
-    print(
-        f"  fetcher      : {fetch_rps:8.0f} req/s  {fetch_cpu:6.0f} us CPU/request in this process"
-    )
+    for name, fn in (("bare aiohttp", _bare_round), ("lean aiohttp", _lean_round),
+                     ("fetcher", _fetcher_round)):  # fmt: skip
+        print(f"  {name:12} : {rps[fn]:8.0f} req/s  {cpu[fn]:6.0f} us CPU/request in this process")
     print(f"  ratio        : {ratio:.2f} (target >= {TARGET_RATIO})")
+    print(f"  fetcher/lean : {rps[_fetcher_round] / rps[_lean_round]:.2f} (Warta's own layers)")
     print(
         f"  text decoding on first use: {_decode_us(page(kb)):.0f} us CPU/page (not in the ratio)"
     )
