@@ -248,7 +248,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="requests per round")
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=5, help="rounds per client and size")
+    parser.add_argument("--rounds", type=int, default=11, help="rounds per client and size")
     parser.add_argument("--max-seconds", type=float, default=120.0)
     parser.add_argument(
         "--sizes",
