@@ -127,6 +127,7 @@ class Seen:
     at: float
     headers: CIMultiDictProxy[str]
     done: float | None = None  # when the handler finished (None while in flight)
+    peer: int = 0  # the client's port: one per connection, so it tells reuse from reconnects
 
 
 @dataclass
@@ -181,6 +182,8 @@ class FaultServer:
     async def _count(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         host = request.headers.get("Host", "")
         seen = Seen(request.path, host, time.monotonic(), request.headers)
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        seen.peer = peer[1] if peer else 0
         self.seen.append(seen)
         self.in_flight[host] += 1
         self.max_in_flight[host] = max(self.max_in_flight[host], self.in_flight[host])

@@ -37,6 +37,25 @@ async def test_declared_length_over_the_limit_is_refused_before_reading(
     assert "Content-Length" in (out.error_message or "")
 
 
+async def test_connections_are_kept_unless_a_body_was_cut_off(server: FaultServer) -> None:
+    # One connection per origin, reused, is what a newsroom's server expects of a polite
+    # crawler; a connection whose body we stopped reading must not be handed to the next
+    # request, which would read the rest of that body as its response.
+    server.reset_counts()
+    async with fetcher_for(fast_settings(max_body_bytes=LIMIT, per_host_concurrency=1)) as f:
+        kept = [await f.get(server.url(path), source=LOOPBACK)
+                for path in ("/ok", "/status/404", "/redirect/chain/1", "/ok")]  # fmt: skip
+        cut = await f.get(server.url("/big"), source=LOOPBACK)
+        after = await f.get(server.url("/ok"), source=LOOPBACK)
+    assert [o.status for o in kept] == [200, 404, 200, 200] and kept[2].redirects == 2
+    assert cut.error_kind == "too_large" and after.ok and after.body == kept[0].body
+    peers = {s.path: s.peer for s in server.seen}
+    ports = [s.peer for s in server.seen]
+    assert all(ports) and len(server.seen) == 9  # robots.txt, 4 + 2 redirect hops, /big, /ok
+    assert len(set(ports[:-1])) == 1  # bodies read whole (404 and redirects too): one connection
+    assert ports[-1] != peers["/big"]  # the cut one was closed, not reused
+
+
 @pytest.mark.parametrize("encoding", ["gzip", "deflate", "br"])
 async def test_decompression_bomb_is_stopped_at_the_limit(
     server: FaultServer, encoding: str
