@@ -1,4 +1,4 @@
-"""Load the region and topic catalogues from config/*.toml, validate them, and mirror them into PostgreSQL."""
+"""Load the region and topic catalogues (config/*.toml, or WARTA_CATALOGUE's), validate them, mirror them into PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -68,15 +69,24 @@ class Catalogue:
         return next((p for p in self.provinces if p.slug == slug), None)
 
 
-def _read(name: str) -> tuple[str, dict[str, Any]]:
-    entry: Traversable = resources.files("config") / name
-    label = f"config/{name}"
+def _read(name: str, folder: Path | None = None) -> tuple[str, dict[str, Any]]:
+    """The file `name` of `folder`, or the shipped one; (label for errors, its data). A file
+    that does not exist reads as empty."""
+    entry: Traversable = resources.files("config") / name if folder is None else folder / name
+    label = f"config/{name}" if folder is None else str(folder / name)
     try:
         return label, tomllib.loads(entry.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return label, {}
+    except OSError as exc:
+        raise CatalogueError(f"{label}: cannot read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise CatalogueError(f"{label}: not valid TOML: {exc}") from None
+
+
+def _own(folder: Path | None, name: str) -> Path | None:
+    """`folder` when it holds `name` (so it replaces the shipped file), else None."""
+    return folder if folder is not None and (folder / name).is_file() else None
 
 
 def _field(
@@ -134,13 +144,21 @@ def _unique(label: str, keys: list[str]) -> None:
         seen.add(key)
 
 
-def load_catalogue() -> Catalogue:
-    """Read provinces.toml, regencies.toml (when present) and topics.toml from the config package."""
+def load_catalogue(folder: Path | None = None) -> Catalogue:
+    """Read provinces.toml, regencies.toml (when present) and topics.toml.
+
+    `folder` (WARTA_CATALOGUE) replaces the shipped files it holds, so that a deployment
+    elsewhere brings its own regions and topics without touching the package: its
+    provinces.toml brings its regencies.toml with it (none when it has none: the shipped
+    regencies name the shipped provinces), and its topics.toml the taxonomy; a file it lacks
+    is the shipped one.
+    """
     try:
         default_zones()  # zones.toml first: the regions' `tz` fields are checked against it
     except ZoneError as exc:
         raise CatalogueError(str(exc)) from None
-    label, data = _read("provinces.toml")
+    regions = _own(folder, "provinces.toml")
+    label, data = _read("provinces.toml", regions)
     provinces = tuple(
         Region(
             slug=_field(label, i, e, "slug"),
@@ -156,7 +174,7 @@ def load_catalogue() -> Catalogue:
     _unique(label, [p.slug for p in provinces])
     province_slugs = {p.slug for p in provinces}
 
-    label, data = _read("regencies.toml")
+    label, data = _read("regencies.toml", regions)
     regencies: list[Region] = []
     for i, e in enumerate(data.get("regency", [])):
         province = _field(label, i, e, "province")
@@ -179,7 +197,7 @@ def load_catalogue() -> Catalogue:
         )
     _unique(label, [r.key for r in regencies])
 
-    label, data = _read("topics.toml")
+    label, data = _read("topics.toml", _own(folder, "topics.toml"))
     topics = tuple(
         Topic(
             slug=_field(label, i, e, "slug"),

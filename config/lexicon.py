@@ -11,7 +11,15 @@ from typing import Any
 
 from config.catalogue import CatalogueError
 
-__all__ = ["KINDS", "Lexicon", "LexiconError", "default_lexicon", "load_lexicon", "parse_lexicon"]
+__all__ = [
+    "KINDS",
+    "Lexicon",
+    "LexiconError",
+    "catalogue_lexicon",
+    "default_lexicon",
+    "load_lexicon",
+    "parse_lexicon",
+]
 
 KINDS = ("regency", "city", "province")
 # entry -> its fields; every field is a list of words. Fields not listed here are typos.
@@ -108,6 +116,12 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
             raise LexiconError(f"{path}: cannot read: {exc.strerror}") from None
     text = (resources.files("config") / "lexicon.toml").read_text(encoding="utf-8")
     return parse_lexicon(text, "config/lexicon.toml")
+
+
+def catalogue_lexicon(folder: Path | None) -> Lexicon:
+    """The lexicon of a WARTA_CATALOGUE folder (its lexicon.toml), else the bundled one."""
+    path = None if folder is None else folder / "lexicon.toml"
+    return load_lexicon(path) if path is not None and path.is_file() else default_lexicon()
 
 
 @cache

@@ -41,6 +41,9 @@ class Settings:
     port: int = 8080
     public_url: str = ""
     seeds: Path = dataclass_field(default_factory=shipped_seeds)
+    # A folder whose provinces.toml / regencies.toml, topics.toml and lexicon.toml replace the
+    # shipped ones (see config.catalogue.load_catalogue); None: the shipped catalogue.
+    catalogue: Path | None = None
     user_agent_contact: str = PROJECT_URL
     log_level: str = "INFO"
     log_format: str = "text"
@@ -192,6 +195,15 @@ def _url(value: str) -> str:
     return value.rstrip("/")
 
 
+def _folder(value: str) -> Path | None:
+    if not value:
+        return None
+    path = Path(value)
+    if not path.is_dir():
+        raise ValueError(f"not a folder: {value!r}")
+    return path
+
+
 def _log_level(value: str) -> str:
     level = value.upper()
     if level not in _LOG_LEVELS:
@@ -224,6 +236,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "port": _int_range(0, 65535),
     "public_url": _url,
     "seeds": Path,
+    "catalogue": _folder,
     "user_agent_contact": _str,
     "log_level": _log_level,
     "log_format": _log_format,

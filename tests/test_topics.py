@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-import config.catalogue as catalogue_module
 from config.catalogue import CatalogueError, Topic, load_catalogue
 from database.records import ArticleRecord
 from ingestor.classify.topics import TopicScore, build_taxonomy, classify_topics
@@ -52,16 +53,22 @@ def test_topic_keywords_field_is_backward_compatible() -> None:
     assert Topic("x", "X", "X", ("x",)).sections == ("x",)
 
 
-def _load_with_topics(monkeypatch: pytest.MonkeyPatch, entry: dict[str, Any]) -> None:
-    real = catalogue_module._read
+def _toml(value: object) -> str:
+    """`value` as a TOML value: strings, numbers, booleans, lists and inline tables."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {_toml(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value)  # a JSON string or number is a TOML one too
 
-    def fake(name: str) -> tuple[str, dict[str, Any]]:
-        if name == "topics.toml":
-            return "config/topics.toml", {"topic": [entry]}
-        return real(name)
 
-    monkeypatch.setattr(catalogue_module, "_read", fake)
-    load_catalogue()
+def _load_with_topics(folder: Path, entry: dict[str, Any]) -> Any:
+    """The catalogue with a WARTA_CATALOGUE folder whose topics.toml holds only `entry`."""
+    lines = ["[[topic]]", *(f"{key} = {_toml(value)}" for key, value in entry.items())]
+    (folder / "topics.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return load_catalogue(folder)
 
 
 @pytest.mark.parametrize(
@@ -75,24 +82,18 @@ def _load_with_topics(monkeypatch: pytest.MonkeyPatch, entry: dict[str, Any]) ->
     ],
 )
 def test_bad_keywords_name_file_entry_and_field(
-    monkeypatch: pytest.MonkeyPatch, keywords: object, message: str
+    tmp_path: Path, keywords: object, message: str
 ) -> None:
     entry = {"slug": "lingkungan", "name_id": "L", "name_en": "E", "keywords": keywords}
-    with pytest.raises(CatalogueError, match=r"config/topics\.toml: " + message):
-        _load_with_topics(monkeypatch, entry)
+    with pytest.raises(CatalogueError, match=f"{tmp_path}/topics\\.toml: {message}"):
+        _load_with_topics(tmp_path, entry)
 
 
-def test_keywords_load_in_file_order_with_float_weights(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_keywords_load_in_file_order_with_float_weights(tmp_path: Path) -> None:
     entry = {"slug": "lingkungan", "name_id": "L", "name_en": "E", "keywords": {"b": 2, "a": 1.5}}
-    real = catalogue_module._read
-    monkeypatch.setattr(
-        catalogue_module,
-        "_read",
-        lambda name: (
-            ("config/topics.toml", {"topic": [entry]}) if name == "topics.toml" else real(name)
-        ),
-    )
-    assert load_catalogue().topics[0].keywords == (("b", 2.0), ("a", 1.5))
+    catalogue = _load_with_topics(tmp_path, entry)
+    assert catalogue.topics[0].keywords == (("b", 2.0), ("a", 1.5))
+    assert catalogue.provinces == CATALOGUE.provinces  # the folder had no provinces.toml
 
 
 # --- section first ----------------------------------------------------------------------------

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-import config.catalogue as catalogue_module
 from config.catalogue import CatalogueError, load_catalogue
 from config.lexicon import load_lexicon
 from config.zones import ZoneError, default_zones, load_zones
@@ -104,30 +103,31 @@ def test_a_bad_zone_entry_names_file_entry_and_field(
         load_zones(path)
 
 
-def _provinces_with(monkeypatch: pytest.MonkeyPatch, tz: str) -> None:
-    real = catalogue_module._read
+def _provinces_with(folder: Path, tz: str) -> Path:
+    """A WARTA_CATALOGUE folder: the shipped regions, the first province's zone set to `tz`."""
+    shipped = Path(str(resources.files("config")))
+    text = (shipped / "provinces.toml").read_text(encoding="utf-8")
+    first = re.search(r'^tz = "[^"]*"$', text, re.M)
+    assert first is not None
+    (folder / "provinces.toml").write_text(
+        f"{text[: first.start()]}tz = {tz!r}{text[first.end() :]}", encoding="utf-8"
+    )
+    (folder / "regencies.toml").write_bytes((shipped / "regencies.toml").read_bytes())
+    return folder
 
-    def fake(name: str) -> tuple[str, dict[str, Any]]:
-        label, data = real(name)
-        if name == "provinces.toml":
-            data = {**data, "province": [{**data["province"][0], "tz": tz}, *data["province"][1:]]}
-        return label, data
 
-    monkeypatch.setattr(catalogue_module, "_read", fake)
-
-
-def test_a_region_with_an_unknown_zone_fails_naming_file_entry_and_field(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_region_with_an_unknown_zone_fails_naming_file_entry_and_field(tmp_path: Path) -> None:
     first = load_catalogue().provinces[0].slug
-    _provinces_with(monkeypatch, "Mars/Olympus")
-    with pytest.raises(CatalogueError, match=rf"config/provinces\.toml: entry {first}: field 'tz'"):
-        load_catalogue()
+    folder = _provinces_with(tmp_path, "Mars/Olympus")
+    file = re.escape(str(folder / "provinces.toml"))
+    with pytest.raises(CatalogueError, match=rf"^{file}: entry {first}: field 'tz'"):
+        load_catalogue(folder)
 
 
-def test_a_region_may_name_an_iana_zone(monkeypatch: pytest.MonkeyPatch) -> None:
-    _provinces_with(monkeypatch, "Europe/Berlin")
-    assert load_catalogue().provinces[0].timezone == "Europe/Berlin"
+def test_a_region_may_name_an_iana_zone(tmp_path: Path) -> None:
+    assert load_catalogue(_provinces_with(tmp_path, "Europe/Berlin")).provinces[0].timezone == (
+        "Europe/Berlin"
+    )
 
 
 def test_display_keeps_labels_and_abbreviates_other_zones() -> None:

@@ -71,8 +71,14 @@ async def run_demo(settings: Settings) -> int:
     try:
         demo_dir = settings.data_dir / "demo"
         seeds = write_simsite_seeds(site, demo_dir / "seeds")
+        # The simulated bureaus are Indonesian: the shipped catalogue, whatever WARTA_CATALOGUE says.
         demo = replace(
-            settings, data_dir=demo_dir, seeds=seeds, min_host_spacing=0.0, tick_seconds=10.0
+            settings,
+            data_dir=demo_dir,
+            seeds=seeds,
+            catalogue=None,
+            min_host_spacing=0.0,
+            tick_seconds=10.0,
         )
         provinces = {p.slug for p in load_catalogue().provinces}
         sources = load_sources(seeds, provinces=provinces)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from lxml import html as lxml_html
 
 from config.catalogue import load_catalogue
-from config.lexicon import default_lexicon
+from config.lexicon import catalogue_lexicon
 from config.settings import Settings
 from database.records import ArticleRecord, article_json
 from ingestor.classify import (
@@ -58,11 +58,14 @@ def _decode(data: bytes) -> str:
     return decode_text(data, content_type=None).text
 
 
-def classify(record: ArticleRecord, source: Source | None, now: datetime) -> ArticleRecord:
-    """What the pipeline adds before storing: canonical URL, hash, region, regency, topics."""
+def classify(
+    record: ArticleRecord, source: Source | None, now: datetime, catalogue: Path | None = None
+) -> ArticleRecord:
+    """What the pipeline adds before storing: canonical URL, hash, region, regency, topics
+    (`catalogue`: WARTA_CATALOGUE's folder, None for the shipped catalogue)."""
     record = normalize(record, source, first_seen=now)
-    places = tag_regions(record, source.province if source else None, _gazetteer())
-    topics = classify_topics(record, _taxonomy())
+    places = tag_regions(record, source.province if source else None, _gazetteer(catalogue))
+    topics = classify_topics(record, _taxonomy(catalogue))
     return replace(
         record,
         region=places.province,
@@ -72,13 +75,13 @@ def classify(record: ArticleRecord, source: Source | None, now: datetime) -> Art
 
 
 @cache
-def _gazetteer() -> Gazetteer:
-    return Gazetteer.from_catalogue(load_catalogue(), default_lexicon())
+def _gazetteer(catalogue: Path | None) -> Gazetteer:
+    return Gazetteer.from_catalogue(load_catalogue(catalogue), catalogue_lexicon(catalogue))
 
 
 @cache
-def _taxonomy() -> Taxonomy:
-    return build_taxonomy(load_catalogue().topics)
+def _taxonomy(catalogue: Path | None) -> Taxonomy:
+    return build_taxonomy(load_catalogue(catalogue).topics)
 
 
 def extract_files(
@@ -113,7 +116,7 @@ def extract_files(
             print(f"warta extract: {path}: {exc}", file=sys.stderr)
             status = 2
             continue
-        record = classify(record, source, now)
+        record = classify(record, source, now, settings.catalogue)
         # One line per file whatever their number, so `jq` and line-by-line readers always work.
         print(json.dumps({"file": str(path), **article_json(record)}, ensure_ascii=False))
     return status

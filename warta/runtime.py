@@ -11,6 +11,7 @@ import socket
 import threading
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -170,17 +171,24 @@ async def database(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
 def catalogue_sources(settings: Settings) -> list[Source]:
     """The validated source catalogue; raises UsageError naming the file, entry and field."""
     try:
-        provinces = {p.slug for p in load_catalogue().provinces}
+        provinces = {p.slug for p in load_catalogue(settings.catalogue).provinces}
+    except CatalogueError as exc:
+        raise UsageError(f"WARTA_CATALOGUE: {exc}") from None
+    try:
         return load_sources(settings.seeds, provinces=provinces)
-    except (SeedError, CatalogueError) as exc:
+    except SeedError as exc:
         raise UsageError(f"WARTA_SEEDS: {exc}") from None
 
 
-async def prepare_database(pool: asyncpg.Pool) -> Catalogue:
-    """Migrate, then mirror the region/topic catalogue the read side lists."""
+async def prepare_database(pool: asyncpg.Pool, folder: Path | None = None) -> Catalogue:
+    """Migrate, then mirror the region/topic catalogue the read side lists (`folder`:
+    WARTA_CATALOGUE, see load_catalogue); a bad catalogue stops it before anything changes."""
+    try:
+        catalogue = load_catalogue(folder)
+    except CatalogueError as exc:
+        raise UsageError(f"WARTA_CATALOGUE: {exc}") from None
     applied = await migrate(pool)
     if applied:
         log.info("database migrated to version %d", applied[-1])
-    catalogue = load_catalogue()
     await sync_catalogue(pool, catalogue)
     return catalogue

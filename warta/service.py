@@ -15,7 +15,7 @@ import asyncpg
 from aiohttp import web
 
 from config.catalogue import load_catalogue
-from config.lexicon import default_lexicon
+from config.lexicon import catalogue_lexicon
 from config.settings import Settings
 from database.source_health import source_json, source_rows
 from feeds.app import make_app
@@ -49,7 +49,10 @@ async def ingest_context(settings: Settings, pool: asyncpg.Pool) -> AsyncIterato
     ledger = SharedOrigins(pool, settings, worker_id()) if settings.shared_politeness else None
     try:
         fetcher = Fetcher(settings, session, ledger=ledger)
-        yield IngestContext.create(settings, pool, fetcher, load_catalogue(), default_lexicon())
+        yield IngestContext.create(
+            settings, pool, fetcher, load_catalogue(settings.catalogue),
+            catalogue_lexicon(settings.catalogue),
+        )  # fmt: skip
     finally:
         if ledger is not None:
             with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
@@ -82,7 +85,7 @@ async def run(settings: Settings, sources: Sequence[Source], *, serve: bool, ing
     if serve:
         check_port(settings)
     async with database(settings) as pool, contextlib.AsyncExitStack() as stack:
-        await prepare_database(pool)
+        await prepare_database(pool, settings.catalogue)
         if ingest:
             await store.sync_sources(pool, sources)
         if serve:
@@ -103,7 +106,7 @@ async def run(settings: Settings, sources: Sequence[Source], *, serve: bool, ing
 
 async def migrate_only(settings: Settings) -> int:
     async with database(settings) as pool:
-        await prepare_database(pool)
+        await prepare_database(pool, settings.catalogue)
     return 0
 
 
@@ -136,7 +139,7 @@ async def ingest_once(settings: Settings, sources: Sequence[Source], only: Seque
     """`warta ingest --once`: one pass over the enabled sources; exit 1 when every one failed."""
     started = time.monotonic()
     async with database(settings) as pool:
-        await prepare_database(pool)
+        await prepare_database(pool, settings.catalogue)
         await store.sync_sources(pool, sources)
         # A one-shot pass runs every selected source now, whatever its schedule says.
         await pool.execute(
@@ -173,7 +176,7 @@ async def show_sources(settings: Settings, sources: Sequence[Source], as_json: b
     stored: dict[str, dict[str, Any]] = {}
     try:
         async with database(settings) as pool:
-            await prepare_database(pool)
+            await prepare_database(pool, settings.catalogue)
             await store.sync_sources(pool, sources)
             stored = {row["id"]: row for row in await source_rows(pool)}
     except CommandFailed as exc:
@@ -200,7 +203,7 @@ async def show_sources(settings: Settings, sources: Sequence[Source], as_json: b
 async def set_enabled(settings: Settings, source_id: str, enabled: bool) -> int:
     """`warta sources enable|disable ID`: an operator's switch, kept across catalogue syncs."""
     async with database(settings) as pool:
-        await prepare_database(pool)
+        await prepare_database(pool, settings.catalogue)
         result = await pool.execute(
             "UPDATE sources SET enabled = $2,"
             " health = CASE WHEN $2 THEN 'ok' ELSE 'disabled' END,"

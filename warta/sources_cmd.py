@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from config.catalogue import load_catalogue
-from config.lexicon import default_lexicon
+from config.lexicon import catalogue_lexicon
 from config.settings import Settings
 from ingestor import store
 from ingestor.classify import Gazetteer
@@ -70,7 +70,7 @@ async def add_source(settings: Settings, args: argparse.Namespace) -> int:
         return _usage(f"sources add: not an http(s) URL: {args.url!r}")
     if not 1 <= args.sample <= 20:
         return _usage("sources add: --sample must be between 1 and 20")
-    catalogue = load_catalogue()
+    catalogue = load_catalogue(settings.catalogue)
     zones = {p.slug: p.timezone for p in catalogue.provinces}
     if args.province is not None and args.province not in zones:
         return _usage(f"sources add: --province: unknown province {args.province!r}")
@@ -86,7 +86,7 @@ async def add_source(settings: Settings, args: argparse.Namespace) -> int:
     async with _fetcher(settings) as fetcher:
         result = await survey_site(
             fetcher, args.url, options, layouts=layouts,
-            gazetteer=Gazetteer.from_catalogue(catalogue, default_lexicon()), zones=zones, clock=_now,
+            gazetteer=Gazetteer.from_catalogue(catalogue, catalogue_lexicon(settings.catalogue)), zones=zones, clock=_now,
         )  # fmt: skip
     print(survey_report(result), file=sys.stderr)
     if result.fields is None:
