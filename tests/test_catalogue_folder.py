@@ -123,13 +123,20 @@ def _extract(env: dict[str, str], page: Path) -> subprocess.CompletedProcess[str
     )  # fmt: skip
 
 
-def test_warta_tags_a_german_story_with_the_folders_regions_and_topics(
-    folder: Path, tmp_path_factory: pytest.TempPathFactory
-) -> None:
+@pytest.fixture
+def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A Bavarian source's seed file and one of its story pages."""
     work = tmp_path_factory.mktemp("de")
     seeds, page = work / "seeds.toml", work / "page.html"
     seeds.write_text(SEEDS, encoding="utf-8")
     page.write_text(PAGE, encoding="utf-8")
+    return seeds, page
+
+
+def test_warta_tags_a_german_story_with_the_folders_regions_and_topics(
+    folder: Path, site: tuple[Path, Path]
+) -> None:
+    seeds, page = site
     shipped = _extract({"WARTA_SEEDS": str(seeds)}, page)
     # Without the folder the source's province is unknown, and the message says where.
     assert shipped.returncode == 2 and "unknown province 'bayern'" in shipped.stderr
@@ -168,3 +175,13 @@ def test_a_bad_folder_stops_start_up_with_exit_2_naming_file_entry_and_field(
     )  # fmt: skip
     assert done.returncode == 2, done.stderr
     assert f"WARTA_CATALOGUE: {folder}/provinces.toml: entry Bay ern: field 'slug'" in done.stderr
+
+
+def test_a_bad_lexicon_in_the_folder_is_an_exit_2_naming_it(
+    folder: Path, site: tuple[Path, Path]
+) -> None:
+    (folder / "lexicon.toml").write_text(GERMAN.replace('common = ["Hof"]', "common = 3"))
+    seeds, page = site
+    done = _extract({"WARTA_SEEDS": str(seeds), "WARTA_CATALOGUE": str(folder)}, page)
+    assert done.returncode == 2, done.stderr
+    assert f"WARTA_CATALOGUE: {folder}/lexicon.toml: entry names: field 'common'" in done.stderr

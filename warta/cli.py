@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from config import __version__
+from config.catalogue import CatalogueError
 from config.settings import Settings, SettingsError, load_settings
 from warta.logs import configure_logging
 from warta.output import EXIT_FAILURE, EXIT_USAGE, CommandFailed, UsageError
@@ -141,6 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args, settings)
     except UsageError as exc:
         print(f"warta: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CatalogueError as exc:  # a region, topic or lexicon file (WARTA_CATALOGUE's or ours)
+        print(f"warta: WARTA_CATALOGUE: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except CommandFailed as exc:
         print(f"warta {args.command}: {exc}", file=sys.stderr)

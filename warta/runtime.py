@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from config.catalogue import Catalogue, CatalogueError, load_catalogue, sync_catalogue
+from config.lexicon import catalogue_lexicon
 from config.settings import Settings
 from database.embedded import EmbeddedError, EmbeddedPostgres
 from database.pool import create_pool, migrate
@@ -185,7 +186,8 @@ async def prepare_database(pool: asyncpg.Pool, folder: Path | None = None) -> Ca
     WARTA_CATALOGUE, see load_catalogue); a bad catalogue stops it before anything changes."""
     try:
         catalogue = load_catalogue(folder)
-    except CatalogueError as exc:
+        catalogue_lexicon(folder)  # checked here too, so that a bad one is an exit 2 as well
+    except CatalogueError as exc:  # LexiconError is one
         raise UsageError(f"WARTA_CATALOGUE: {exc}") from None
     applied = await migrate(pool)
     if applied:
