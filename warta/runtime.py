@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from config.catalogue import Catalogue, CatalogueError, load_catalogue, sync_catalogue
+from config.catalogue import Catalogue, load_catalogue, sync_catalogue
 from config.lexicon import catalogue_lexicon
 from config.settings import Settings
 from database.embedded import EmbeddedError, EmbeddedPostgres
@@ -170,11 +170,9 @@ async def database(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
 
 
 def catalogue_sources(settings: Settings) -> list[Source]:
-    """The validated source catalogue; raises UsageError naming the file, entry and field."""
-    try:
-        provinces = {p.slug for p in load_catalogue(settings.catalogue).provinces}
-    except CatalogueError as exc:
-        raise UsageError(f"WARTA_CATALOGUE: {exc}") from None
+    """The validated source catalogue; raises UsageError (a seed) or CatalogueError (a region
+    file), each naming the file, entry and field."""
+    provinces = {p.slug for p in load_catalogue(settings.catalogue).provinces}
     try:
         return load_sources(settings.seeds, provinces=provinces)
     except SeedError as exc:
@@ -183,12 +181,10 @@ def catalogue_sources(settings: Settings) -> list[Source]:
 
 async def prepare_database(pool: asyncpg.Pool, folder: Path | None = None) -> Catalogue:
     """Migrate, then mirror the region/topic catalogue the read side lists (`folder`:
-    WARTA_CATALOGUE, see load_catalogue); a bad catalogue stops it before anything changes."""
-    try:
-        catalogue = load_catalogue(folder)
-        catalogue_lexicon(folder)  # checked here too, so that a bad one is an exit 2 as well
-    except CatalogueError as exc:  # LexiconError is one
-        raise UsageError(f"WARTA_CATALOGUE: {exc}") from None
+    WARTA_CATALOGUE, see load_catalogue); a bad catalogue or lexicon raises CatalogueError
+    before anything changes."""
+    catalogue = load_catalogue(folder)
+    catalogue_lexicon(folder)  # read again where it is used; checked here to fail before migrating
     applied = await migrate(pool)
     if applied:
         log.info("database migrated to version %d", applied[-1])
